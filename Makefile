@@ -1,0 +1,48 @@
+# habitatmap: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+OUT    ?= out
+
+.PHONY: demo test lint bench sample-data sysdeps clean help
+
+help:
+	@echo "make demo   - create $(VENV), install, run the Tumen sample workflow into $(OUT)/"
+	@echo "make test   - create/update $(VENV), install with test extras, run the test suite"
+	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make sample-data - regenerate sample_data/ from its seeded generator"
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit("habitatmap needs Python >= 3.10") if sys.version_info < (3, 10) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files re-run the install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+# Command-line tools some tests drive for real (GDAL's gdaldem reads the exported colour table).
+# Installed with apt when we are root; otherwise those tests skip and say why.
+sysdeps:
+	@sh tools/ensure-system-packages.sh
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/habitatmap demo --out $(OUT)
+
+test: $(VENV)/.installed-test sysdeps
+	$(VENV)/bin/ruff check habitatmap tests benchmarks sample_data cli.py
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.installed-test
+	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) "$$b" || exit 1; done
+
+sample-data: $(VENV)/.installed
+	$(PY) sample_data/make_sample_data.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,132 @@
+"""The Typer root: global options, user-error handling and warning display.
+
+Only the ``cli`` package prints or exits. A :class:`HabitatmapError` raised anywhere below becomes one
+plain sentence on stderr and exit code 2 (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from habitatmap import __version__
+from habitatmap.errors import HabitatmapError, HabitatmapWarning
+from habitatmap.legend import Legend, load_legend
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+EXIT_USER_ERROR = 2
+
+
+@dataclass
+class State:
+    """Options shared by every command (set by the root callback)."""
+
+    legend_path: Path | None = None
+    debug: bool = False
+    _legend: Legend | None = field(default=None, repr=False)
+
+    @property
+    def legend(self) -> Legend:
+        """The legend chosen with ``--legend`` (or the bundled one), loaded once."""
+        if self._legend is None:
+            self._legend = load_legend(self.legend_path)
+        return self._legend
+
+
+def state(ctx: typer.Context) -> State:
+    """Return the shared :class:`State` of the running command."""
+    obj = ctx.find_object(State)
+    if obj is None:  # a sub-app invoked on its own, e.g. in a test
+        obj = ctx.ensure_object(State)
+    return obj
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+    if issubclass(category, HabitatmapWarning):
+        err_console.print(f"[yellow]Warning:[/yellow] {message}", highlight=False)
+    else:
+        err_console.print(f"[yellow]{category.__name__}:[/yellow] {message}", highlight=False)
+
+
+class HabitatmapGroup(TyperGroup):
+    """Root group that turns user errors into one sentence and exit code 2."""
+
+    def invoke(self, ctx: typer.Context):  # noqa: D102
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except HabitatmapError as exc:
+                obj = ctx.find_object(State)
+                if obj is not None and obj.debug:
+                    traceback.print_exc()
+                err_console.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+                ctx.exit(EXIT_USER_ERROR)
+            except KeyboardInterrupt:
+                err_console.print("Interrupted; finished outputs are kept, partial ones removed.")
+                ctx.exit(130)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"habitatmap {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=HabitatmapGroup,
+    name="habitatmap",
+    help=(
+        "Map wildlife habitat across national borders: Landsat scenes, one shared multilingual "
+        "habitat legend, datum-safe base maps and corridors.\n\n"
+        "Example: habitatmap legend show --lang ru"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    legend: Path | None = typer.Option(
+        None, "--legend", envvar="HABITATMAP_LEGEND", dir_okay=False,
+        help="Habitat legend YAML to use instead of the bundled styles/legend.yaml.",
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit.",
+    ),
+) -> None:
+    """Global options."""
+    ctx.obj = State(legend_path=legend, debug=debug)
+
+
+def fail_if(condition: bool, message: str) -> None:
+    """Exit with code 2 and ``message`` when ``condition`` holds (CLI-level argument checks)."""
+    if condition:
+        err_console.print(f"[bold red]Error:[/bold red] {message}", highlight=False)
+        raise typer.Exit(EXIT_USER_ERROR)
+
+
+def echo_path(label: str, path: Path) -> None:
+    """Print one 'label: path' line for a written output."""
+    console.print(f"  {label:<28} {path}", highlight=False)
+
+
+__all__ = ["app", "console", "echo_path", "err_console", "fail_if", "state"]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,85 @@
+"""``habitatmap legend``: show, check and export the shared habitat legend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from habitatmap.cli._app import app, console, state
+from habitatmap.legend import LANGUAGES, WORLDCOVER_CLASSES, check_language, load_legend
+from habitatmap.legend_export import EXPORT_FORMATS, export_legend
+
+legend_app = typer.Typer(
+    help="Show, check and export the shared habitat legend.\n\nExample: habitatmap legend show --lang zh",
+    no_args_is_help=True,
+)
+app.add_typer(legend_app, name="legend")
+
+_LANG_HELP = f"Language of class names: {', '.join(LANGUAGES)}."
+
+
+@legend_app.command("show")
+def show(
+    ctx: typer.Context,
+    lang: str = typer.Option("en", "--lang", "-l", help=_LANG_HELP),
+) -> None:
+    """Print the legend as a table: code, colour, key, name, crosswalks and resistances.
+
+    Example: habitatmap legend show --lang zh
+    """
+    check_language(lang)
+    legend = state(ctx).legend
+    species = legend.species
+    table = Table(title=f"{legend.legend.title.get(lang)} ({legend.id} {legend.version})")
+    for col in ("code", "", "key", "name", "WorldCover", "IUCN"):
+        table.add_column(col, no_wrap=col != "name")
+    for sp in species:
+        table.add_column(legend.legend.species[sp].names.get(lang), justify="right")
+    for c in legend.classes:
+        iucn = c.iucn.level2 or str(c.iucn.level1)
+        table.add_row(
+            str(c.code), f"[on {c.colour}]    [/]", c.key, c.name(lang),
+            f"{c.worldcover} {WORLDCOVER_CLASSES[c.worldcover]}", iucn,
+            *(f"{c.resistance[sp].value:g}" for sp in species),
+        )
+    console.print(table)
+
+
+@legend_app.command("check")
+def check(
+    ctx: typer.Context,
+    file: Path | None = typer.Argument(
+        None, dir_okay=False, help="Legend YAML to check (default: the --legend one, or the bundled legend).",
+    ),
+) -> None:
+    """Validate a legend file: unique codes and keys, colours, four languages, resistances.
+
+    Exits with code 2 and one sentence naming the class and the problem if the legend is invalid.
+
+    Example: habitatmap legend check my_legend.yaml
+    """
+    legend = load_legend(file) if file is not None else state(ctx).legend
+    console.print(
+        f"{legend.source}: valid legend {legend.id} {legend.version}: {len(legend.classes)} classes, "
+        f"names in {', '.join(LANGUAGES)}, resistances for {', '.join(legend.species)}.",
+        highlight=False,
+    )
+
+
+@legend_app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option(
+        ..., "--format", "-f", help=f"Output format: {', '.join(EXPORT_FORMATS)}.",
+    ),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Output file."),
+    lang: str = typer.Option("en", "--lang", "-l", help=_LANG_HELP),
+) -> None:
+    """Export the legend as a QGIS style (qml), OGC SLD (sld), GDAL colour table (clr) or JSON.
+
+    Example: habitatmap legend export --format qml --lang ru --out habitat_ru.qml
+    """
+    path = export_legend(state(ctx).legend, fmt, out, lang=check_language(lang))
+    console.print(f"Wrote {fmt} legend ({lang}) to {path}", highlight=False)

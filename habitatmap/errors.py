@@ -1,0 +1,37 @@
+"""The project's exceptions and warnings.
+
+Every user-facing error is a :class:`HabitatmapError`; its message is one plain sentence that names
+the file, the problem and the fix. The CLI prints that sentence and exits with code 2. Subclasses
+also derive from the matching built-in (``ValueError``, ``OSError``) so that library callers can
+catch them the usual way.
+"""
+
+from __future__ import annotations
+
+
+class HabitatmapError(Exception):
+    """Base class for errors caused by the user's input or environment."""
+
+
+class LegendError(HabitatmapError, ValueError):
+    """A legend file is missing, unreadable or invalid."""
+
+
+class ConfigError(HabitatmapError, ValueError):
+    """A workflow or configuration file is invalid."""
+
+
+class InputDataError(HabitatmapError, ValueError):
+    """An input data set (raster, vector, catalog) cannot be used as given."""
+
+
+class CatalogError(InputDataError):
+    """A STAC catalog, collection or item cannot be read or is not usable."""
+
+
+class OutputError(HabitatmapError, OSError):
+    """An output cannot be written or failed validation after writing."""
+
+
+class HabitatmapWarning(UserWarning):
+    """Something the user should know about; the run continues."""

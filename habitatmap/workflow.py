@@ -1,0 +1,75 @@
+"""Site workflow files (``workflows/<site>.yaml``): the model and its loader.
+
+A site file names the transboundary area, its sample or production inputs and the defaults the
+commands use there. Paths in it are relative to the file's folder's parent (the project root).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from habitatmap.errors import ConfigError
+from habitatmap.legend import LANGUAGES, Names
+
+__all__ = ["Site", "load_site"]
+
+
+class SiteInputs(BaseModel):
+    """Input locations of a site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_data: Path
+    stac: Path
+
+
+class Site(BaseModel):
+    """One transboundary site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_-]+$")
+    name: Names
+    countries: list[str] = Field(min_length=1)
+    crs: str
+    species: list[str] = Field(min_length=1)
+    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
+    inputs: SiteInputs
+    root: Path = Field(default=Path("."), exclude=True)
+
+    def resolve(self, path: Path) -> Path:
+        """Resolve a path from the site file against the project root."""
+        return path if path.is_absolute() else (self.root / path)
+
+
+def load_site(path: str | os.PathLike[str]) -> Site:
+    """Read and validate a site workflow file.
+
+    Raises
+    ------
+    ConfigError
+        With one sentence naming the file, the field and the fix.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: workflow file not found; pass an existing workflows/<site>.yaml.")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{p}: invalid YAML ({err}); fix the syntax.") from None
+    if not isinstance(data, dict) or "site" not in data:
+        raise ConfigError(f"{p}: no top-level 'site' key; start from workflows/tumen.yaml.")
+    try:
+        site = Site.model_validate({**data["site"], "root": p.resolve().parent.parent})
+    except ValidationError as err:
+        e = err.errors()[0]
+        field = ".".join(str(x) for x in e["loc"])
+        raise ConfigError(f"{p}: site.{field}: {e['msg']}; correct it in the workflow file.") from None
+    for lang in site.languages:
+        if lang not in LANGUAGES:
+            raise ConfigError(f"{p}: site.languages: unknown language {lang!r}; use {LANGUAGES}.")
+    return site
