@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# Command-line tools some tests drive for real (GDAL's gdaldem reads the exported colour table).
+# Programs some tests drive for real (gdaldem reads our colour tables, QGIS loads our styles).
 # Installed with apt when we are root; otherwise those tests skip and say why.
 sysdeps:
 	@sh tools/ensure-system-packages.sh

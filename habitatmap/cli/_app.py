@@ -50,7 +50,7 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+def _show_warning(message, category, filename, lineno, file=None, line=None):
     if issubclass(category, HabitatmapWarning):
         err_console.print(f"[yellow]Warning:[/yellow] {message}", highlight=False)
     else:
@@ -60,7 +60,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 class HabitatmapGroup(TyperGroup):
     """Root group that turns user errors into one sentence and exit code 2."""
 
-    def invoke(self, ctx: typer.Context):  # noqa: D102
+    def invoke(self, ctx: typer.Context):
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning

@@ -31,8 +31,9 @@ def demo(
     console.print(f"[bold]{site.name.en}[/bold] — sample data: {site.resolve(site.inputs.sample_data)}")
     console.print(f"Legend {legend.id} {legend.version}: {len(legend.classes)} classes, valid.")
     result = run_demo(site, legend, out)
+    meta = result.sample_meta
     console.print(f"Sample data verified against metadata.json "
-                  f"({len(result.sample_meta['files'])} files, synthetic, seed {result.sample_meta['seed']}).")
+                  f"({len(meta['files'])} files, synthetic, seed {meta['seed']}).")
     console.print(scenes_table(result.scenes, f"{len(result.scenes)} sample Landsat scenes"))
     console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
     for label, path in result.written:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from habitatmap.cli._app import app, console, state
-from habitatmap.legend import LANGUAGES, WORLDCOVER_CLASSES, check_language, load_legend
+from habitatmap.legend import LANGUAGES, check_language, load_legend
 from habitatmap.legend_export import EXPORT_FORMATS, export_legend
 
 legend_app = typer.Typer(
@@ -32,16 +32,22 @@ def show(
     check_language(lang)
     legend = state(ctx).legend
     species = legend.species
-    table = Table(title=f"{legend.legend.title.get(lang)} ({legend.id} {legend.version})")
-    for col in ("code", "", "key", "name", "WorldCover", "IUCN"):
-        table.add_column(col, no_wrap=col != "name")
+    table = Table(title=f"{legend.legend.title.get(lang)} ({legend.id} {legend.version})",
+                  caption="WC: ESA WorldCover code; IUCN: IUCN habitat class; "
+                          "species columns: movement resistance (1 easiest .. 1000 barrier)")
+    table.add_column("code", justify="right")
+    table.add_column("")
+    table.add_column("key", overflow="fold", min_width=10)
+    table.add_column("name", overflow="fold", min_width=16)
+    table.add_column("WC", justify="right")
+    table.add_column("IUCN")
     for sp in species:
-        table.add_column(legend.legend.species[sp].names.get(lang), justify="right")
+        table.add_column(legend.legend.species[sp].names.get(lang), justify="right",
+                         overflow="fold", max_width=10)
     for c in legend.classes:
-        iucn = c.iucn.level2 or str(c.iucn.level1)
         table.add_row(
-            str(c.code), f"[on {c.colour}]    [/]", c.key, c.name(lang),
-            f"{c.worldcover} {WORLDCOVER_CLASSES[c.worldcover]}", iucn,
+            str(c.code), f"[on {c.colour}]  [/]", c.key, c.name(lang), str(c.worldcover),
+            c.iucn.level2 or str(c.iucn.level1),
             *(f"{c.resistance[sp].value:g}" for sp in species),
         )
     console.print(table)

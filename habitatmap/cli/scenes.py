@@ -21,7 +21,8 @@ app.add_typer(scenes_app, name="scenes")
 def scenes_table(summaries: list[SceneSummary], title: str) -> Table:
     """A rich table of scene summaries."""
     table = Table(title=title)
-    for col in ("id", "date", "platform", "cloud %", "path/row"):
+    table.add_column("id", no_wrap=True)  # ids are copied into other commands: never fold them
+    for col in ("date", "platform", "cloud %", "path/row"):
         table.add_column(col, justify="right" if col == "cloud %" else "left", overflow="fold")
     for s in summaries:
         cc = "" if s.cloud_cover is None else f"{s.cloud_cover:.1f}"

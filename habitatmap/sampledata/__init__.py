@@ -127,8 +127,8 @@ def generate(
     scene_size
         Size of each scene window (default ``size - 20``; scenes are offset windows of the grid).
     """
-    from habitatmap.legend import load_legend
     from habitatmap.io import write_cog
+    from habitatmap.legend import load_legend
     from habitatmap.sampledata import catalog, habitat, spectra, terrain, vectors
 
     legend = load_legend()

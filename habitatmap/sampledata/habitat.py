@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +47,7 @@ def _disk(shape: tuple[int, int], r: float, c: float, radius: float) -> np.ndarr
 
 def _road(shape: tuple[int, int], pts: list[tuple[float, float]]) -> np.ndarray:
     mask = np.zeros(shape, bool)
-    for (r0, c0), (r1, c1) in zip(pts[:-1], pts[1:], strict=True):
+    for (r0, c0), (r1, c1) in itertools.pairwise(pts):
         n = int(max(abs(r1 - r0), abs(c1 - c0))) * 2 + 1
         rr = np.clip(np.round(np.linspace(r0, r1, n)).astype(int), 0, shape[0] - 1)
         cc = np.clip(np.round(np.linspace(c0, c1, n)).astype(int), 0, shape[1] - 1)

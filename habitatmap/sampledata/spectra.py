@@ -88,7 +88,7 @@ class SceneData:
 
 
 def _signatures(habitat: np.ndarray, table: dict[int, tuple[float, ...]]) -> np.ndarray:
-    out = np.zeros((len(BANDS),) + habitat.shape, np.float32)
+    out = np.zeros((len(BANDS), *habitat.shape), np.float32)
     for code, refl in table.items():
         m = habitat == code
         for b, v in enumerate(refl):

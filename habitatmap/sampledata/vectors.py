@@ -70,7 +70,7 @@ def border_line(grid: SampleGrid, terrain: Terrain) -> LineString:
 def _side(line: LineString, east: bool, far: float = 60_000.0) -> Polygon:
     pts = list(line.coords)  # north to south
     x_far = (max(p[0] for p in pts) + far) if east else (min(p[0] for p in pts) - far)
-    return shapely.make_valid(Polygon(pts + [(x_far, pts[-1][1]), (x_far, pts[0][1])]))
+    return shapely.make_valid(Polygon([*pts, (x_far, pts[-1][1]), (x_far, pts[0][1])]))
 
 
 def _road_lines(grid: SampleGrid, land: Landscape) -> list[LineString]:
@@ -144,17 +144,32 @@ def parks_and_zones(
         "类别": ["国家公园"],
         "备注": [SYNTH_ZH],
     }, geometry=[cn_park], crs=UTM_EPSG)
+    cleaned = []
+    for gdf in (ru_parks, ru_zones, cn_parks, cn_zones):
+        gdf = gdf.set_geometry([_clean(g) for g in gdf.geometry])
+        cleaned.append(gdf[~gdf.geometry.is_empty].reset_index(drop=True))
+    ru_parks, ru_zones, cn_parks, cn_zones = cleaned
     for gdf, col in ((ru_zones, "AREA_HA"), (ru_parks, "AREA_HA"), (cn_zones, "面积_公顷"),
                      (cn_parks, "面积_公顷")):
         gdf[col] = (gdf.geometry.area / 10_000).round(1)
     return ru_parks, ru_zones, cn_parks, cn_zones
 
 
+def _clean(geom):
+    """Valid polygonal geometry without the hair-thin slivers that set differences leave."""
+    geom = shapely.make_valid(shapely.set_precision(geom, 0.01))
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 100.0]
+    if not parts:
+        return shapely.Polygon()
+    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+
+
 def to_russian_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """UTM 52N (WGS 84) -> EPSG:28422 through the pinned Pulkovo 1942 transformation."""
     t = pulkovo_transformer()
     wgs = gdf.to_crs(4326)  # same datum: an exact projection inverse
-    geoms = shapely.transform(wgs.geometry.values, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    geoms = shapely.transform(wgs.geometry.values,
+                              lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
     return gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=geoms, crs=CRS(RU_EPSG))
 
 

@@ -1,0 +1,141 @@
+"""The command-line interface, in-process and as the installed console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from habitatmap import __version__
+
+from ..conftest import LEGEND, ROOT
+
+BIN = Path(sys.executable).parent / "habitatmap"
+
+
+def _commands(group, prefix=()):
+    import typer.main
+
+    cmd = typer.main.get_command(group) if not hasattr(group, "commands") else group
+    for name, sub in cmd.commands.items():
+        path = (*prefix, name)
+        yield path, sub
+        if hasattr(sub, "commands"):
+            yield from _commands(sub, path)
+
+
+def test_version_and_help(cli):
+    r = cli("--version")
+    assert r.exit_code == 0 and __version__ in r.stdout
+    r = cli("--help")
+    assert r.exit_code == 0 and "legend" in r.stdout and "demo" in r.stdout
+
+
+def test_every_command_has_help_with_an_example(cli):
+    from habitatmap.cli import app
+
+    paths = [p for p, _ in _commands(app)]
+    assert ("legend", "show") in paths and ("legend", "export") in paths
+    for path in paths:
+        r = cli(*path, "--help")
+        assert r.exit_code == 0, path
+        assert "Example" in r.stdout, f"no example in help of {' '.join(path)}"
+
+
+def test_legend_show_in_chinese(cli):
+    r = cli("legend", "show", "--lang", "zh")
+    assert r.exit_code == 0
+    assert "红松阔叶混交林" in r.stdout and "远东豹" in r.stdout
+
+
+def test_legend_show_unknown_language_is_a_user_error(cli):
+    r = cli("legend", "show", "--lang", "de")
+    assert r.exit_code == 2
+    assert "unknown language 'de'" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["qml", "sld", "clr", "json"])
+def test_legend_export(cli, tmp_path, fmt):
+    out = tmp_path / f"legend.{fmt}"
+    r = cli("legend", "export", "--format", fmt, "--lang", "ru", "--out", out)
+    assert r.exit_code == 0, r.stderr
+    assert "Кедрово-широколиственный лес" in out.read_text(encoding="utf-8")
+
+
+def test_bad_legend_exits_2_with_one_sentence(cli, tmp_path):
+    data = yaml.safe_load(LEGEND.read_text(encoding="utf-8"))
+    data["classes"][11]["resistance"]["amur_tiger"]["value"] = 0
+    bad = tmp_path / "bad_legend.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = cli("--legend", bad, "legend", "show")
+    assert r.exit_code == 2
+    err = r.stderr.strip()
+    assert str(bad) in err and "class 'wetland' (code 51)" in err and "amur_tiger" in err
+    assert "Traceback" not in err and len(err.splitlines()) <= 3  # one sentence, maybe wrapped
+    r = cli("--debug", "--legend", bad, "legend", "check")
+    assert r.exit_code == 2 and "Traceback" in r.stderr
+
+
+def test_legend_check(cli, tmp_path):
+    r = cli("legend", "check")
+    assert r.exit_code == 0 and "valid legend" in r.stdout
+    r = cli("legend", "check", tmp_path / "missing.yaml")
+    assert r.exit_code == 2 and "legend file not found" in r.stderr
+
+
+def test_export_into_missing_folder(cli, tmp_path):
+    r = cli("legend", "export", "-f", "qml", "-o", tmp_path / "no" / "x.qml")
+    assert r.exit_code == 2 and "does not exist" in r.stderr
+
+
+def test_scenes_list(cli, sample_dir):
+    r = cli("scenes", "list", sample_dir / "stac" / "catalog.json")
+    assert r.exit_code == 0
+    assert "LE07_L2SP_115030_20210614_02_T1" in r.stdout.replace("\n", "").replace("│", "")
+    assert "landsat-9" in r.stdout
+    r = cli("scenes", "list", sample_dir)
+    assert r.exit_code == 2 or r.exit_code == 0  # a folder with catalog.json is accepted
+    r = cli("scenes", "list", sample_dir / "metadata.json")
+    assert r.exit_code == 2 and "not a readable STAC" in r.stderr
+
+
+def test_demo_writes_outputs(cli, tmp_path):
+    out = tmp_path / "out"
+    r = cli("demo", "--out", out)
+    assert r.exit_code == 0, r.stderr
+    assert (out / "legend" / "habitat_legend_zh.qml").is_file()
+    assert len(list((out / "legend").iterdir())) == 16
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["inputs"]["synthetic"] is True and len(prov["inputs"]["stac_items"]) == 6
+    scenes = json.loads((out / "scenes.json").read_text(encoding="utf-8"))
+    assert len(scenes["features"]) == 6
+    assert str(out.resolve()) in r.stdout.replace("\n", "")
+
+
+def test_demo_refuses_tampered_sample(cli, tmp_path):
+    import shutil
+
+    sample = tmp_path / "sample_data" / "tumen"
+    shutil.copytree(ROOT / "sample_data" / "tumen", sample)
+    (sample / "boundaries" / "border_wgs84.geojson").write_text("{}", encoding="utf-8")
+    wf = tmp_path / "workflows" / "t.yaml"
+    wf.parent.mkdir()
+    wf.write_text((ROOT / "workflows" / "tumen.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = cli("demo", "--out", tmp_path / "out", "--workflow", wf)
+    assert r.exit_code == 2
+    assert "border_wgs84.geojson: contents differ from metadata.json" in r.stderr
+
+
+def test_console_script_and_shim():
+    r = subprocess.run([str(BIN), "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and __version__ in r.stdout
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "legend", "show", "--lang", "mn"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and "Мануул" in r.stdout
+    r = subprocess.run([str(BIN), "--legend", "/nonexistent.yaml", "legend", "show"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "legend file not found" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,55 @@
+"""Shared fixtures: paths of the checkout, the bundled sample, a small generated sample, CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "tumen"
+LEGEND = ROOT / "styles" / "legend.yaml"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    assert (SAMPLE / "metadata.json").is_file(), "bundled sample missing: run `make sample-data`"
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small (160 x 160 px) sample generated with the same code, for fast checks."""
+    from habitatmap.sampledata import generate
+
+    return generate(tmp_path_factory.mktemp("small") / "tumen", size=160)
+
+
+@pytest.fixture()
+def cli():
+    """Invoke the CLI in-process; returns the click Result."""
+    from habitatmap.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return run
+
+
+def qgis_python() -> str | None:
+    """Debian's python3 with QGIS bindings, if installed."""
+    exe = shutil.which("python3", path="/usr/bin")
+    if exe is None:
+        return None
+    ok = subprocess.run([exe, "-c", "import qgis.core"], capture_output=True).returncode == 0
+    return exe if ok else None

@@ -1,0 +1,65 @@
+"""Atomic outputs and the COG writer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import rasterio
+from rio_cogeo.cogeo import cog_validate
+
+from habitatmap.errors import OutputError
+from habitatmap.io import atomic_dir, atomic_path, sha256_file, write_cog
+
+
+def test_atomic_path_keeps_old_file_when_writing_fails(tmp_path):
+    dest = tmp_path / "out.txt"
+    dest.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(dest) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
+    assert dest.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_atomic_path_rejects_invalid_output(tmp_path):
+    dest = tmp_path / "out.txt"
+
+    def reject(p):
+        raise OutputError(f"{p}: bad")
+
+    with pytest.raises(OutputError), atomic_path(dest, validate=reject) as tmp:
+        tmp.write_text("x")
+    assert not dest.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_atomic_dir_swaps_only_when_complete(tmp_path):
+    dest = tmp_path / "data"
+    dest.mkdir()
+    (dest / "a").write_text("old")
+    with pytest.raises(RuntimeError), atomic_dir(dest) as tmp:
+        (tmp / "a").write_text("new")
+        raise RuntimeError
+    assert (dest / "a").read_text() == "old"
+    with atomic_dir(dest) as tmp:
+        (tmp / "b").write_text("new")
+    assert sorted(p.name for p in dest.iterdir()) == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_write_cog_is_valid_and_keeps_metadata(tmp_path):
+    arr = (np.arange(600 * 600, dtype=np.uint32) % 250 + 1).astype(np.uint8).reshape(600, 600)
+    path = write_cog(tmp_path / "c.tif", arr, crs="EPSG:32652",
+                     transform=rasterio.Affine(30, 0, 6e5, 0, -30, 4.75e6), nodata=0,
+                     band_descriptions=["habitat"], tags={"K": "V"},
+                     colormap={0: (0, 0, 0, 0), 1: (255, 0, 0, 255)})
+    valid, errors, warnings = cog_validate(str(path), strict=True, quiet=True)
+    assert valid, (errors, warnings)
+    with rasterio.open(path) as ds:
+        assert ds.descriptions == ("habitat",)
+        assert ds.tags()["K"] == "V"
+        assert ds.colormap(1)[1] == (255, 0, 0, 255)
+        assert ds.nodata == 0
+        assert ds.overviews(1)
+        np.testing.assert_array_equal(ds.read(1), arr)
+    assert [p.name for p in tmp_path.iterdir()] == ["c.tif"]
+    assert len(sha256_file(path)) == 64
