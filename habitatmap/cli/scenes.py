@@ -21,9 +21,9 @@ app.add_typer(scenes_app, name="scenes")
 def scenes_table(summaries: list[SceneSummary], title: str) -> Table:
     """A rich table of scene summaries."""
     table = Table(title=title)
-    table.add_column("id", no_wrap=True)  # ids are copied into other commands: never fold them
-    for col in ("date", "platform", "cloud %", "path/row"):
-        table.add_column(col, justify="right" if col == "cloud %" else "left", overflow="fold")
+    # Ids are copied into other commands, so nothing wraps; the five columns fit 80 characters.
+    for col in ("id", "date", "platform", "cloud %", "path/row"):
+        table.add_column(col, justify="right" if col == "cloud %" else "left", no_wrap=True)
     for s in summaries:
         cc = "" if s.cloud_cover is None else f"{s.cloud_cover:.1f}"
         table.add_row(s.id, s.datetime[:10], s.platform, cc, f"{s.wrs_path}/{s.wrs_row}")
