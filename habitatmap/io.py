@@ -39,6 +39,10 @@ COG_PROFILE: dict[str, object] = {
 
 
 def _tmp_name(dest: Path) -> Path:
+    if not dest.parent.is_dir():
+        raise OutputError(
+            f"{dest}: the output folder {dest.parent} does not exist; create it or choose another path."
+        )
     fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.tmp-", suffix=dest.suffix, dir=dest.parent)
     os.close(fd)
     return Path(name)
@@ -65,10 +69,6 @@ def atomic_path(
         The temporary path to write to (same folder, so the final rename is atomic).
     """
     dest = Path(dest)
-    if not dest.parent.exists():
-        raise OutputError(
-            f"{dest}: the output folder {dest.parent} does not exist; create it or choose another path."
-        )
     tmp = _tmp_name(dest)
     try:
         yield tmp

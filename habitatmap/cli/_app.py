@@ -114,19 +114,12 @@ def main(
     ctx.obj = State(legend_path=legend, debug=debug)
 
 
-def fail_if(condition: bool, message: str) -> None:
-    """Exit with code 2 and ``message`` when ``condition`` holds (CLI-level argument checks)."""
-    if condition:
-        err_console.print(f"[bold red]Error:[/bold red] {message}", highlight=False)
-        raise typer.Exit(EXIT_USER_ERROR)
-
-
 def echo_path(label: str, path: Path) -> None:
     """Print one 'label: path' line for a written output."""
     console.print(f"  {label:<28} {path}", highlight=False)
 
 
-__all__ = ["app", "console", "echo_path", "err_console", "fail_if", "state"]
+__all__ = ["app", "console", "echo_path", "err_console", "state"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -22,7 +22,7 @@ def scenes_table(summaries: list[SceneSummary], title: str) -> Table:
     """A rich table of scene summaries."""
     table = Table(title=title)
     # Ids are copied into other commands, so nothing wraps; the five columns fit 80 characters.
-    for col in ("id", "date", "platform", "cloud %", "path/row"):
+    for col in ("id", "date", "platform", "cloud %", "WRS"):
         table.add_column(col, justify="right" if col == "cloud %" else "left", no_wrap=True)
     for s in summaries:
         cc = "" if s.cloud_cover is None else f"{s.cloud_cover:.1f}"

@@ -17,6 +17,7 @@ The same seed and library versions give byte-identical files.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -152,7 +153,7 @@ def generate(
         cdir = root / "stac" / "landsat-c2-l2"
         for spec in SCENES:
             off = (min(spec.offset[0], size - ssize), min(spec.offset[1], size - ssize))
-            spec_eff = SceneSpec(**{**spec.__dict__, "offset": off})
+            spec_eff = dataclasses.replace(spec, offset=off)
             scene = spectra.make_scene(rng, land.habitat, ter, spec_eff, texture, (ssize, ssize))
             sgrid = grid.window(off[0], off[1], ssize, ssize)
             idir = cdir / catalog.item_id(spec)

@@ -97,8 +97,10 @@ def test_scenes_list(cli, sample_dir):
     assert r.exit_code == 0
     assert "LE07_L2SP_115030_20210614_02_T1" in r.stdout.replace("\n", "").replace("│", "")
     assert "landsat-9" in r.stdout
+    r = cli("scenes", "list", sample_dir / "stac")  # a folder holding catalog.json is accepted
+    assert r.exit_code == 0 and "6 scenes" in r.stdout
     r = cli("scenes", "list", sample_dir)
-    assert r.exit_code == 2 or r.exit_code == 0  # a folder with catalog.json is accepted
+    assert r.exit_code == 2 and "no STAC catalog found" in r.stderr
     r = cli("scenes", "list", sample_dir / "metadata.json")
     assert r.exit_code == 2 and "not a readable STAC" in r.stderr
 

@@ -63,3 +63,9 @@ def test_write_cog_is_valid_and_keeps_metadata(tmp_path):
         np.testing.assert_array_equal(ds.read(1), arr)
     assert [p.name for p in tmp_path.iterdir()] == ["c.tif"]
     assert len(sha256_file(path)) == 64
+
+
+def test_write_cog_into_missing_folder_is_a_user_error(tmp_path):
+    with pytest.raises(OutputError, match=r"output folder .* does not exist"):
+        write_cog(tmp_path / "no" / "c.tif", np.ones((4, 4), np.uint8), crs="EPSG:32652",
+                  transform=rasterio.Affine(30, 0, 0, 0, -30, 0), nodata=0)
