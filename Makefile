@@ -34,8 +34,10 @@ sysdeps:
 demo: $(VENV)/.installed
 	$(VENV)/bin/habitatmap demo --out $(OUT)
 
-test: $(VENV)/.installed-test sysdeps
+lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check habitatmap tests benchmarks sample_data cli.py
+
+test: lint sysdeps
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.installed-test

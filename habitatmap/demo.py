@@ -11,9 +11,9 @@ from pathlib import Path
 
 from habitatmap import __version__
 from habitatmap.io import sha256_file, write_text_atomic
-from habitatmap.legend import LANGUAGES, Legend
+from habitatmap.legend import Legend
 from habitatmap.legend_export import EXPORT_FORMATS, export_legend
-from habitatmap.scenes import SceneSummary, read_static_items, summarize_item
+from habitatmap.scenes import SceneSummary, read_static_items, standalone_item, summarize_item
 from habitatmap.workflow import Site
 
 __all__ = ["DemoResult", "run_demo"]
@@ -52,7 +52,7 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
     items = read_static_items(site.resolve(site.inputs.stac))
     result.scenes = [summarize_item(i) for i in items]
     scenes_path = write_text_atomic(out / "scenes.json", json.dumps(
-        {"type": "FeatureCollection", "features": [i.to_dict(transform_hrefs=False) for i in items]},
+        {"type": "FeatureCollection", "features": [standalone_item(i) for i in items]},
         ensure_ascii=False, indent=1) + "\n")
     result.written.append(("sample scenes (STAC items)", scenes_path))
 
@@ -70,7 +70,7 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
             "stac_items": [s.id for s in result.scenes],
         },
         "outputs": [str(p.relative_to(out)) for _, p in result.written],
-        "languages": list(site.languages) or list(LANGUAGES),
+        "languages": list(site.languages),
     }
     prov_path = write_text_atomic(out / "provenance.json",
                                   json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")

@@ -43,7 +43,12 @@ def _tmp_name(dest: Path) -> Path:
         raise OutputError(
             f"{dest}: the output folder {dest.parent} does not exist; create it or choose another path."
         )
-    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.tmp-", suffix=dest.suffix, dir=dest.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.tmp-", suffix=dest.suffix, dir=dest.parent)
+    except OSError as err:
+        raise OutputError(
+            f"{dest}: cannot create files in {dest.parent} ({err.strerror}); choose a writable folder."
+        ) from None
     os.close(fd)
     return Path(name)
 

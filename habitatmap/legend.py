@@ -26,7 +26,7 @@ __all__ = [
     "WORLDCOVER_CLASSES",
     "HabitatClass",
     "Legend",
-    "default_legend_path",
+    "check_language",
     "load_legend",
 ]
 
@@ -52,12 +52,8 @@ RESISTANCE_MIN, RESISTANCE_MAX = 1.0, 1000.0
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def default_legend_path() -> Path:
-    """Return the legend bundled with the checkout (``styles/legend.yaml``)."""
-    return Path(__file__).resolve().parent.parent / "styles" / "legend.yaml"
-
-
-DEFAULT_LEGEND_PATH = default_legend_path()
+#: The legend bundled with the checkout.
+DEFAULT_LEGEND_PATH = Path(__file__).resolve().parent.parent / "styles" / "legend.yaml"
 
 
 class _Strict(BaseModel):

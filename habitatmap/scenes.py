@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pystac
 
 from habitatmap.errors import CatalogError
 
-__all__ = ["SceneSummary", "read_static_items", "summarize_item"]
+__all__ = ["SceneSummary", "read_static_items", "standalone_item", "summarize_item"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,18 @@ def summarize_item(item: pystac.Item) -> SceneSummary:
         cloud_cover=float(cc) if cc is not None else None,
         wrs_path=str(props.get("landsat:wrs_path", "")), wrs_row=str(props.get("landsat:wrs_row", "")),
     )
+
+
+def standalone_item(item: pystac.Item) -> dict[str, Any]:
+    """Item as a dict that still works when saved outside its catalog.
+
+    Asset hrefs become absolute (relative ones would resolve against the new file's folder) and
+    catalog navigation links (root, parent, collection, self) are dropped; the collection id stays.
+    """
+    clone = item.clone()
+    for asset in clone.assets.values():
+        asset.href = asset.get_absolute_href() or asset.href
+    doc = clone.to_dict(include_self_link=False, transform_hrefs=False)
+    doc["links"] = [ln for ln in doc.get("links", [])
+                    if ln.get("rel") not in {"root", "parent", "collection", "self"}]
+    return doc

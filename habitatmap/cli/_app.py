@@ -57,21 +57,30 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
         err_console.print(f"[yellow]{category.__name__}:[/yellow] {message}", highlight=False)
 
 
+def _fail(ctx: typer.Context, message: str) -> None:
+    """Print one error sentence (and the traceback under --debug), then exit with code 2."""
+    obj = ctx.find_object(State)
+    if obj is not None and obj.debug:
+        traceback.print_exc()
+    err_console.print(f"[bold red]Error:[/bold red] {message}", highlight=False)
+    ctx.exit(EXIT_USER_ERROR)
+
+
 class HabitatmapGroup(TyperGroup):
     """Root group that turns user errors into one sentence and exit code 2."""
 
     def invoke(self, ctx: typer.Context):
         with warnings.catch_warnings():
-            warnings.simplefilter("default")
+            warnings.simplefilter("always", HabitatmapWarning)
             warnings.showwarning = _show_warning
             try:
                 return super().invoke(ctx)
             except HabitatmapError as exc:
-                obj = ctx.find_object(State)
-                if obj is not None and obj.debug:
-                    traceback.print_exc()
-                err_console.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
-                ctx.exit(EXIT_USER_ERROR)
+                _fail(ctx, str(exc))
+            except OSError as exc:  # permission denied, disk full, ...: the user's environment
+                where = f"{exc.filename}: " if exc.filename else ""
+                _fail(ctx, f"{where}{exc.strerror or exc}; "
+                           "check the path, its permissions and the free disk space.")
             except KeyboardInterrupt:
                 err_console.print("Interrupted; finished outputs are kept, partial ones removed.")
                 ctx.exit(130)

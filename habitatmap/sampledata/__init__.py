@@ -26,13 +26,14 @@ from typing import Any
 import numpy as np
 
 from habitatmap.io import atomic_dir, sha256_file
-from habitatmap.sampledata.grid import SampleGrid, tumen_grid
+from habitatmap.sampledata.grid import UTM_EPSG, SampleGrid, tumen_grid
 from habitatmap.sampledata.spectra import SceneSpec
 
 __all__ = ["DEFAULT_SEED", "SCENES", "generate"]
 
 DEFAULT_SEED = 20211001
 GENERATOR_VERSION = "1"
+SAMPLE_CRS = f"EPSG:{UTM_EPSG}"
 FIXED_DATE = "2026-01-01"  # written where formats would otherwise stamp today's date
 
 #: The six acquisitions: two seasons (summer, autumn) in two years, Landsat 7, 8 and 9.
@@ -78,7 +79,7 @@ def _footprint(grid: SampleGrid, valid: np.ndarray) -> tuple[dict[str, Any], lis
     polys = [shape(g) for g, v in rasterio.features.shapes(valid.astype(np.uint8), mask=valid,
                                                            transform=grid.transform) if v == 1]
     geom = shapely.union_all(polys).simplify(30.0)
-    wgs = gpd.GeoSeries([geom], crs=32652).to_crs(4326).iloc[0]
+    wgs = gpd.GeoSeries([geom], crs=UTM_EPSG).to_crs(4326).iloc[0]
     wgs = shapely.set_precision(wgs, 1e-7)
     return (json.loads(shapely.to_geojson(wgs)), [round(v, 7) for v in wgs.bounds],
             list(grid.bounds))
@@ -144,7 +145,7 @@ def generate(
 
     out = Path(out_dir)
     with atomic_dir(out) as root:
-        write_cog(root / "truth_habitat.tif", land.habitat, crs=grid_crs(), transform=grid.transform,
+        write_cog(root / "truth_habitat.tif", land.habitat, crs=SAMPLE_CRS, transform=grid.transform,
                   nodata=legend.nodata, colormap=legend.colormap(), resampling="nearest",
                   band_descriptions=["habitat (legend code)"],
                   tags={**synthetic_tag, "LEGEND_ID": legend.id, "LEGEND_VERSION": legend.version})
@@ -162,12 +163,12 @@ def generate(
             band_info = catalog.OLI_BANDS if spec.oli else catalog.ETM_BANDS
             for key, arr in scene.dn.items():
                 path = idir / catalog.asset_filename(spec, key)
-                write_cog(path, arr, crs=grid_crs(), transform=sgrid.transform, nodata=0,
+                write_cog(path, arr, crs=SAMPLE_CRS, transform=sgrid.transform, nodata=0,
                           band_descriptions=[f"{band_info[key][0]} {key}"], tags=synthetic_tag,
                           scales=[spectra.SCALE], offsets=[spectra.OFFSET], resampling="average")
                 files[key] = (path.stat().st_size, sha256_file(path))
             qpath = idir / catalog.asset_filename(spec, "qa_pixel")
-            write_cog(qpath, scene.qa, crs=grid_crs(), transform=sgrid.transform, nodata=1,
+            write_cog(qpath, scene.qa, crs=SAMPLE_CRS, transform=sgrid.transform, nodata=1,
                       band_descriptions=["QA_PIXEL"], tags=synthetic_tag, resampling="nearest")
             files["qa_pixel"] = (qpath.stat().st_size, sha256_file(qpath))
             edge_valid = scene.dn["blue"] > 0
@@ -211,7 +212,7 @@ def generate(
                 "format of USGS Collection 2 Level-2 but are not observations."),
             "licence": "CC0-1.0",
             "generator": "habitatmap.sampledata.generate", "generator_version": GENERATOR_VERSION,
-            "seed": seed, "grid": {"crs": "EPSG:32652", "resolution_m": 30, "width": size,
+            "seed": seed, "grid": {"crs": SAMPLE_CRS, "resolution_m": 30, "width": size,
                                    "height": size, "bounds": list(grid.bounds)},
             "habitat_pixels": {keys[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)},
             "training": stats,
@@ -223,11 +224,6 @@ def generate(
             "files": files_meta,
         })
     return out
-
-
-def grid_crs() -> str:
-    """CRS of the sample grid."""
-    return "EPSG:32652"
 
 
 def verify(sample_dir: str | os.PathLike[str]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
+from habitatmap.sampledata.grid import UTM_EPSG
 from habitatmap.sampledata.spectra import OFFSET, SCALE, SceneSpec
 
 STAC_VERSION = "1.0.0"
@@ -159,7 +160,7 @@ def make_item(
             "landsat:collection_category": "T1",
             "landsat:collection_number": "02",
             "landsat:correction": "L2SP",
-            "proj:epsg": 32652,
+            "proj:epsg": UTM_EPSG,
             "proj:shape": list(shape),
             "proj:transform": transform,
             "proj:bbox": proj_bbox,

@@ -115,7 +115,20 @@ def test_demo_writes_outputs(cli, tmp_path):
     assert prov["inputs"]["synthetic"] is True and len(prov["inputs"]["stac_items"]) == 6
     scenes = json.loads((out / "scenes.json").read_text(encoding="utf-8"))
     assert len(scenes["features"]) == 6
+    for feature in scenes["features"]:  # assets must resolve from out/, outside the catalog
+        for asset in feature["assets"].values():
+            assert Path(asset["href"]).is_absolute() and Path(asset["href"]).is_file()
+        assert not any(ln["rel"] in {"root", "parent"} for ln in feature["links"])
     assert str(out.resolve()) in r.stdout.replace("\n", "")
+
+
+def test_unwritable_output_is_one_sentence(cli):
+    # /proc refuses new files even for root, unlike a chmod-ed folder.
+    if not Path("/proc/self").exists():
+        pytest.skip("needs Linux /proc for a folder nobody can write to")
+    r = cli("legend", "export", "-f", "json", "-o", "/proc/l.json")
+    assert r.exit_code == 2 and "Traceback" not in r.stderr
+    assert "/proc/l.json: cannot create files in /proc" in r.stderr.replace("\n", "")
 
 
 def test_demo_refuses_tampered_sample(cli, tmp_path):

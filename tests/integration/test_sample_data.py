@@ -207,7 +207,14 @@ def test_training_and_validation_samples(sample_dir):
     assert 0.02 <= noise <= 0.04  # ~3% label noise, by design
     assert np.all(v_truth == valid["habitat"].values)  # reference labels are clean
     assert set(train["habitat"]) <= {c.key for c in legend.classes}
-    assert valid.groupby("stratum").size().min() >= 25 or valid["stratum"].nunique() > 8
+    # Stratified: every true class present is a stratum with min(25, its pixels) points or more,
+    # and the weights are N_h / n_h.
+    n_h = valid.groupby("stratum").size()
+    big_n = valid.groupby("stratum")["stratum_pixels"].first()
+    assert set(n_h.index) == set(t_truth) | set(v_truth)
+    assert (n_h >= np.minimum(25, big_n)).all()
+    w = valid.groupby("stratum")["sample_weight"].first()
+    np.testing.assert_allclose(w, (big_n / n_h).round(4))
     # Validation points are independent of the training sites.
     tv = train.to_crs(32652)
     a = np.array(list(tv.geometry), dtype=object)[:, None]

@@ -69,3 +69,16 @@ def test_write_cog_into_missing_folder_is_a_user_error(tmp_path):
     with pytest.raises(OutputError, match=r"output folder .* does not exist"):
         write_cog(tmp_path / "no" / "c.tif", np.ones((4, 4), np.uint8), crs="EPSG:32652",
                   transform=rasterio.Affine(30, 0, 0, 0, -30, 0), nodata=0)
+
+
+def test_os_errors_reach_the_cli_as_one_sentence(monkeypatch, cli):
+    """An OSError that escapes the library (e.g. disk full) is still one sentence and exit 2."""
+    import habitatmap.legend_export as mod
+
+    def disk_full(*_a, **_k):
+        raise OSError(28, "No space left on device", "/data/out.json")
+
+    monkeypatch.setattr(mod, "write_text_atomic", disk_full)
+    r = cli("legend", "export", "-f", "json", "-o", "/tmp/whatever.json")
+    assert r.exit_code == 2 and "Traceback" not in r.stderr
+    assert "/data/out.json: No space left on device" in r.stderr
