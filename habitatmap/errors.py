@@ -29,6 +29,14 @@ class CatalogError(InputDataError):
     """A STAC catalog, collection or item cannot be read or is not usable."""
 
 
+class AssetError(InputDataError):
+    """A remote or local asset (a band file of a scene) cannot be read or fails its checks."""
+
+
+class GeodesyError(InputDataError):
+    """A coordinate transformation would be silently inaccurate (e.g. a ballpark datum shift)."""
+
+
 class OutputError(HabitatmapError, OSError):
     """An output cannot be written or failed validation after writing."""
 

@@ -22,6 +22,7 @@ __all__ = [
     "COG_PROFILE",
     "atomic_dir",
     "atomic_path",
+    "cog_writer",
     "sha256_file",
     "write_cog",
     "write_text_atomic",
@@ -36,6 +37,16 @@ COG_PROFILE: dict[str, object] = {
     "overviews": "AUTO",
     "bigtiff": "IF_SAFER",
 }
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by the owner only; outputs get the usual permissions instead.
+_FILE_MODE = 0o666 & ~_current_umask()
 
 
 def _tmp_name(dest: Path) -> Path:
@@ -79,6 +90,7 @@ def atomic_path(
         yield tmp
         if validate is not None:
             validate(tmp)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, dest)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -133,6 +145,103 @@ def _validate_cog(path: Path) -> None:
         raise OutputError(f"{path}: the written file is not a valid COG ({'; '.join(errors)}).")
 
 
+def _cog_options(dtype: np.dtype, resampling: str, profile: Mapping[str, object] | None) -> dict:
+    options = {**COG_PROFILE, **(profile or {})}
+    if "predictor" not in options:
+        if dtype.kind in "iu":
+            options["predictor"] = 2
+        elif dtype.kind == "f":
+            options["predictor"] = 3
+    options["overview_resampling"] = resampling
+    options.setdefault("num_threads", "ALL_CPUS")
+    return options
+
+
+@contextlib.contextmanager
+def cog_writer(
+    dest: str | os.PathLike[str],
+    *,
+    width: int,
+    height: int,
+    count: int,
+    dtype: object,
+    crs: object,
+    transform: object,
+    nodata: float | int | None,
+    band_descriptions: Sequence[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    band_tags: Sequence[Mapping[str, str]] | None = None,
+    colormap: Mapping[int, tuple[int, int, int, int]] | None = None,
+    scales: Sequence[float] | None = None,
+    offsets: Sequence[float] | None = None,
+    resampling: str = "nearest",
+    profile: Mapping[str, object] | None = None,
+    stage: str | os.PathLike[str] | None = None,
+) -> Iterator[object]:
+    """Open a raster for block-by-block writing; on success it becomes a validated COG at ``dest``.
+
+    Yields an open rasterio dataset: write windows into it (``dst.write(arr, window=w)``) in any
+    order. The blocks go to a tiled staging GeoTIFF beside ``dest``; when the ``with`` block ends
+    without error, GDAL's ``COG`` driver copies it (building overviews with bounded memory), the copy
+    is validated strictly and renamed into place. On error nothing is left at ``dest``.
+
+    Parameters
+    ----------
+    dest
+        Output path.
+    width, height, count, dtype, crs, transform, nodata
+        Raster layout and georeferencing.
+    band_descriptions, tags, band_tags, colormap, scales, offsets
+        Metadata carried into the COG.
+    resampling
+        Overview resampling (``nearest`` for categories and QA bits, ``average`` for reflectance).
+    profile
+        Overrides of :data:`COG_PROFILE` creation options.
+    stage
+        Name for the staging file (default: a unique temporary name). A stale file there is replaced.
+    """
+    import rasterio
+    from rasterio.shutil import copy as rio_copy
+
+    dest = Path(dest)
+    dtype = np.dtype(dtype)
+    options = _cog_options(dtype, resampling, profile)
+    if stage is None:
+        stage_path = _tmp_name(dest.with_suffix(".stage.tif"))
+    else:
+        stage_path = Path(stage)
+        _tmp_name(dest).unlink()  # same checks (folder exists and is writable) as the default
+        stage_path.unlink(missing_ok=True)
+    try:
+        # The stage is compressed lightly: it is read once, by the COG copy.
+        with rasterio.open(
+            stage_path, "w", driver="GTiff", width=width, height=height, count=count,
+            dtype=dtype, crs=crs, transform=transform, nodata=nodata, tiled=True,
+            blockxsize=256, blockysize=256, compress="DEFLATE", zlevel=1,
+            bigtiff="IF_SAFER", interleave="pixel",
+        ) as dst:
+            yield dst
+            if band_descriptions:
+                for i, desc in enumerate(band_descriptions, start=1):
+                    dst.set_band_description(i, desc)
+            if tags:
+                dst.update_tags(**tags)
+            if band_tags:
+                for i, btags in enumerate(band_tags, start=1):
+                    dst.update_tags(i, **btags)
+            if colormap is not None:
+                dst.write_colormap(1, dict(colormap))
+            if scales is not None:
+                dst.scales = tuple(scales)
+            if offsets is not None:
+                dst.offsets = tuple(offsets)
+        with atomic_path(dest, validate=_validate_cog) as tmp, rasterio.Env(GDAL_CACHEMAX=256 * 1024 * 1024):
+            rio_copy(stage_path, tmp, driver="COG", **options)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            stage_path.unlink()
+
+
 def write_cog(
     dest: str | os.PathLike[str],
     data: np.ndarray,
@@ -149,69 +258,21 @@ def write_cog(
     resampling: str = "nearest",
     profile: Mapping[str, object] | None = None,
 ) -> Path:
-    """Write an array as a validated Cloud-Optimized GeoTIFF, atomically.
+    """Write an in-memory array as a validated Cloud-Optimized GeoTIFF, atomically.
 
-    The array is first written to a plain GeoTIFF beside the destination, then copied with GDAL's
-    ``COG`` driver (which builds the overviews and orders the IFDs), validated strictly with
-    rio-cogeo and only then renamed into place.
-
-    Parameters
-    ----------
-    dest
-        Output path.
-    data
-        Array of shape ``(bands, rows, cols)`` or ``(rows, cols)``.
-    crs, transform
-        Georeferencing (anything rasterio accepts).
-    nodata
-        Nodata value written to every band.
-    band_descriptions, tags, band_tags, colormap, scales, offsets
-        Metadata carried into the COG.
-    resampling
-        Overview resampling (``nearest`` for categories and QA bits, ``average`` for reflectance).
-    profile
-        Overrides of :data:`COG_PROFILE` creation options.
+    See :func:`cog_writer` (which this wraps) for the parameters; ``data`` has shape
+    ``(bands, rows, cols)`` or ``(rows, cols)``.
 
     Returns
     -------
     pathlib.Path
         The destination path.
     """
-    import rasterio
-    from rasterio.shutil import copy as rio_copy
-
     arr = data[np.newaxis] if data.ndim == 2 else data
     count, height, width = arr.shape
-    dest = Path(dest)
-    options = {**COG_PROFILE, **(profile or {})}
-    if arr.dtype.kind in "iu" and "predictor" not in options:
-        options["predictor"] = 2
-    options["overview_resampling"] = resampling
-    stage = _tmp_name(dest.with_suffix(".stage.tif"))
-    try:
-        with rasterio.open(
-            stage, "w", driver="GTiff", width=width, height=height, count=count,
-            dtype=arr.dtype, crs=crs, transform=transform, nodata=nodata,
-            tiled=True, blockxsize=256, blockysize=256, compress="DEFLATE",
-        ) as dst:
-            dst.write(arr)
-            if band_descriptions:
-                for i, desc in enumerate(band_descriptions, start=1):
-                    dst.set_band_description(i, desc)
-            if tags:
-                dst.update_tags(**tags)
-            if band_tags:
-                for i, btags in enumerate(band_tags, start=1):
-                    dst.update_tags(i, **btags)
-            if colormap is not None:
-                dst.write_colormap(1, dict(colormap))
-            if scales is not None:
-                dst.scales = tuple(scales)
-            if offsets is not None:
-                dst.offsets = tuple(offsets)
-        with atomic_path(dest, validate=_validate_cog) as tmp:
-            rio_copy(stage, tmp, driver="COG", **options)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            stage.unlink()
-    return dest
+    with cog_writer(dest, width=width, height=height, count=count, dtype=arr.dtype, crs=crs,
+                    transform=transform, nodata=nodata, band_descriptions=band_descriptions,
+                    tags=tags, band_tags=band_tags, colormap=colormap, scales=scales,
+                    offsets=offsets, resampling=resampling, profile=profile) as dst:
+        dst.write(arr)
+    return Path(dest)

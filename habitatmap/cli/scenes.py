@@ -1,18 +1,25 @@
-"""``habitatmap scenes``: find and list Landsat scenes."""
+"""``habitatmap scenes``: search, list and pull Landsat scenes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from habitatmap.cli._app import app, console
-from habitatmap.scenes import SceneSummary, read_static_items, summarize_item
+from habitatmap.aoi import Area, area_from_bbox, read_area
+from habitatmap.cli._app import EXIT_USER_ERROR, app, console, echo_path, err_console
+from habitatmap.cli._progress import scene_progress
+from habitatmap.errors import ConfigError
+from habitatmap.scenes import DEFAULT_BANDS, SceneSummary, load_items, read_static_items, summarize_item
+from habitatmap.scenes.pull import PullResult, PullSettings, pull_scenes
+from habitatmap.scenes.search import DEFAULT_COLLECTION, DEFAULT_STAC, SceneQuery, search_scenes, write_items
 
 scenes_app = typer.Typer(
-    help="Find and list Landsat Collection 2 Level-2 scenes.\n\n"
-         "Example: habitatmap scenes list sample_data/tumen/stac/catalog.json",
+    help="Find, list and pull Landsat Collection 2 Level-2 scenes.\n\n"
+         "Example: habitatmap scenes search --stac sample_data/tumen/stac/catalog.json "
+         "--aoi workflows/tumen_aoi.geojson --out items.json",
     no_args_is_help=True,
 )
 app.add_typer(scenes_app, name="scenes")
@@ -30,6 +37,61 @@ def scenes_table(summaries: list[SceneSummary], title: str) -> Table:
     return table
 
 
+def area_option(aoi: str | None, bbox: str | None) -> Area:
+    """The area from exactly one of --aoi and --bbox."""
+    if (aoi is None) == (bbox is None):
+        raise ConfigError("give the area with exactly one of --aoi FILE or --bbox W,S,E,N.")
+    return read_area(aoi) if aoi is not None else area_from_bbox(bbox or "")
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None
+
+
+AOI_HELP = "Area of interest: any vector file GDAL reads, in any CRS (FILE or FILE:LAYER)."
+BBOX_HELP = "Area of interest as W,S,E,N in WGS 84 degrees (instead of --aoi)."
+
+
+@scenes_app.command("search")
+def search(
+    stac: str = typer.Option(DEFAULT_STAC, "--stac", help="STAC API URL, or a static catalog.json / "
+                             "collection.json as a path or URL."),
+    collection: str = typer.Option(DEFAULT_COLLECTION, "--collection", help="STAC collection id."),
+    aoi: str | None = typer.Option(None, "--aoi", help=AOI_HELP),
+    bbox: str | None = typer.Option(None, "--bbox", help=BBOX_HELP),
+    start: str | None = typer.Option(None, "--start", help="First acquisition date, YYYY-MM-DD."),
+    end: str | None = typer.Option(None, "--end", help="Last acquisition date, YYYY-MM-DD."),
+    max_cloud: float | None = typer.Option(None, "--max-cloud", min=0, max=100,
+                                           help="Largest scene cloud cover in percent."),
+    platform: list[str] = typer.Option([], "--platform", help="landsat-5 ... landsat-9 (repeatable)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Keep at most this many scenes."),
+    out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
+                                    help="Write the items as a GeoJSON FeatureCollection here."),
+) -> None:
+    """Search Landsat scenes in a STAC API or a static catalog; print them and save them for 'pull'.
+
+    Example: habitatmap scenes search --stac sample_data/tumen/stac/catalog.json
+    --aoi workflows/tumen_aoi.geojson --start 2021-06-01 --end 2022-10-31 --max-cloud 50 --out items.json
+    """
+    area = area_option(aoi, bbox)
+    s, e = _date(start, "--start"), _date(end, "--end")
+    if s and e and s > e:
+        raise ConfigError(f"--start {s} is after --end {e}; swap them.")
+    query = SceneQuery(area=area, start=s, end=e, max_cloud=max_cloud, platforms=tuple(platform),
+                       collection=collection or None, limit=limit)
+    items = search_scenes(stac, query)
+    console.print(scenes_table([summarize_item(i) for i in items], f"{len(items)} scenes in {stac}"))
+    if out is not None:
+        echo_path("items", write_items(items, out))
+    if not items:
+        err_console.print("No scene matches; widen the dates, the cloud limit or the area.")
+
+
 @scenes_app.command("list")
 def list_scenes(
     catalog: Path = typer.Argument(..., help="A static STAC catalog.json or collection.json."),
@@ -40,3 +102,60 @@ def list_scenes(
     """
     summaries = [summarize_item(i) for i in read_static_items(catalog)]
     console.print(scenes_table(summaries, f"{len(summaries)} scenes in {catalog}"))
+
+
+def _outcome_table(result: PullResult) -> Table:
+    table = Table(title=f"{len(result.outcomes)} scenes on {result.grid.crs}, "
+                        f"{result.grid.width} x {result.grid.height} px at {result.grid.resolution:g}")
+    for col in ("id", "status", "clear %"):
+        table.add_column(col, justify="right" if col == "clear %" else "left", no_wrap=True)
+    for o in result.outcomes:
+        clear = "" if o.clear_fraction is None else f"{100 * o.clear_fraction:.1f}"
+        table.add_row(o.id, o.status, clear)
+    return table
+
+
+@scenes_app.command("pull")
+def pull(
+    ctx: typer.Context,
+    items: Path = typer.Argument(..., help="Items file written by 'scenes search --out' "
+                                 "(or a static catalog.json)."),
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder (resumable)."),
+    aoi: str | None = typer.Option(None, "--aoi", help=AOI_HELP),
+    bbox: str | None = typer.Option(None, "--bbox", help=BBOX_HELP),
+    crs: str = typer.Option("auto", "--crs", help="Grid CRS: 'auto' (the scenes' UTM zone) or EPSG code."),
+    resolution: float = typer.Option(30.0, "--resolution", min=0.001, help="Pixel size in CRS units."),
+    bands: str = typer.Option(",".join(DEFAULT_BANDS), "--bands",
+                              help="eo:bands common names to keep, comma-separated."),
+    keep_snow: bool = typer.Option(False, "--keep-snow", help="Do not mask snow/ice (winter work)."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Scenes pulled at the same time."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
+                                        help="Accept a zero-shift datum step for the area."),
+) -> None:
+    """Pull the area's window of each scene onto one grid, cloud-masked, as one COG per scene.
+
+    Only the bytes of the area's tiles are read (HTTP range requests). Running the same command
+    again resumes: finished scenes are skipped.
+
+    Example: habitatmap scenes pull items.json --aoi workflows/tumen_aoi.geojson --out scenes/
+    """
+    area = area_option(aoi, bbox)
+    band_list = tuple(b.strip() for b in bands.split(",") if b.strip())
+    if not band_list:
+        raise ConfigError("--bands is empty; give common names such as blue,green,red,nir08.")
+    settings = PullSettings(bands=band_list, crs=crs, resolution=resolution, keep_snow=keep_snow,
+                            workers=workers, allow_ballpark=allow_ballpark)
+    loaded = load_items(items)
+    with scene_progress([i.id for i in loaded]) as progress:
+        result = pull_scenes(loaded, area, out, settings, source=str(items), progress=progress)
+    console.print(_outcome_table(result))
+    if result.not_overlapping:
+        console.print(f"{len(result.not_overlapping)} item(s) outside the area were skipped: "
+                      f"{', '.join(result.not_overlapping)}")
+    echo_path("manifest", result.manifest)
+    if result.failed:
+        for o in result.failed:
+            err_console.print(f"[bold red]Failed:[/bold red] {o.error}", highlight=False)
+        err_console.print(f"{len(result.failed)} of {len(result.outcomes)} scenes failed; the others "
+                          "are done. Fix the cause and run the same command again to finish.")
+        ctx.exit(EXIT_USER_ERROR)

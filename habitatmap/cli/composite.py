@@ -1,0 +1,39 @@
+"""``habitatmap composite``: a cloud-free composite of pulled scenes, with indices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from habitatmap.cli._app import app, console, echo_path
+from habitatmap.cli._progress import block_progress
+from habitatmap.composite import CompositeSettings, composite_scenes, parse_months
+from habitatmap.indices import INDICES, parse_indices
+from habitatmap.scenes.pull import load_manifest
+
+
+@app.command("composite")
+def composite(
+    folder: Path = typer.Argument(..., file_okay=False, help="Folder written by 'scenes pull'."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Output COG."),
+    method: str = typer.Option("median", "--method", help="median or medoid."),
+    months: str | None = typer.Option(None, "--months", help="Months to use, e.g. 6-9, 11-2 or 6,7,9."),
+    indices: str | None = typer.Option(None, "--indices",
+                                       help=f"Indices to add, comma-separated: {','.join(INDICES)}."),
+    scheduler: str | None = typer.Option(None, "--scheduler", envvar="HABITATMAP_SCHEDULER",
+                                         help="dask.distributed scheduler address (default: this machine)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="Threads on this machine."),
+) -> None:
+    """Composite clear observations per pixel (median or medoid), add indices and a clear-count band.
+
+    Example: habitatmap composite scenes/ --out summer.tif --months 6-8 --indices ndvi,nbr
+    """
+    manifest = load_manifest(folder)
+    settings = CompositeSettings(method=method, months=parse_months(months),
+                                 indices=parse_indices(indices, manifest["settings"]["bands"]),
+                                 scheduler=scheduler, threads=threads)
+    with block_progress("composite") as progress:
+        result = composite_scenes(folder, out, settings, progress=progress)
+    console.print(f"{settings.method} of {len(result.scenes)} scenes; bands: {', '.join(result.bands)}")
+    echo_path("composite", result.path)

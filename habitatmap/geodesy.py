@@ -1,0 +1,117 @@
+"""Datum-safe coordinate transformations.
+
+PROJ offers several operations between two CRSs; which one is right depends on where the data are.
+We always ask with an area of interest, take PROJ's best instantiable candidate, and refuse a
+zero-shift "ballpark" step when either side is an older, non-ITRF datum (Pulkovo 1942/1995, Beijing
+1954, Xian 1980, ...), because that silently moves features by tens to hundreds of metres. Between
+ITRF-aligned datums (WGS 84, CGCS2000, GSK-2011, ITRF20xx) a ballpark step is within about a metre
+and acceptable. Every choice is returned as a :class:`DatumOperation` so products can record it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from pyproj import CRS, Transformer
+from pyproj.transformer import AreaOfInterest, TransformerGroup
+
+from habitatmap.errors import GeodesyError
+
+__all__ = ["ITRF_ALIGNED_DATUMS", "DatumOperation", "datum_name", "is_itrf_aligned", "transformer_for"]
+
+#: Datums that realise ITRF to about a metre; a zero-shift step between them is harmless at 1:100000.
+ITRF_ALIGNED_DATUMS: tuple[str, ...] = (
+    "World Geodetic System 1984",
+    "China 2000",
+    "Geodezicheskaya Sistema Koordinat 2011",
+    "International Terrestrial Reference Frame",
+    "European Terrestrial Reference System 1989",
+)
+
+
+@dataclass(frozen=True)
+class DatumOperation:
+    """The coordinate operation chosen for one transformation, as recorded in provenance."""
+
+    source_crs: str
+    target_crs: str
+    description: str
+    accuracy_m: float | None
+    ballpark: bool
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON provenance records."""
+        return asdict(self)
+
+
+def datum_name(crs: CRS) -> str:
+    """Name of the datum (or datum ensemble) under ``crs``."""
+    crs = CRS.from_user_input(crs)
+    geod = crs.geodetic_crs or crs
+    datum = geod.datum
+    return datum.name if datum is not None else geod.name
+
+
+def is_itrf_aligned(crs: CRS) -> bool:
+    """True if the datum of ``crs`` realises ITRF to about a metre (WGS 84, CGCS2000, GSK-2011, ...)."""
+    name = datum_name(crs)
+    return any(name.startswith(d) for d in ITRF_ALIGNED_DATUMS)
+
+
+def _label(crs: CRS) -> str:
+    code = crs.to_authority()
+    return f"{code[0]}:{code[1]}" if code else crs.name
+
+
+def transformer_for(
+    source: object,
+    target: object,
+    *,
+    area: tuple[float, float, float, float],
+    allow_ballpark: bool = False,
+    what: str = "input",
+) -> tuple[Transformer, DatumOperation]:
+    """Choose the transformation from ``source`` to ``target`` for data in ``area``.
+
+    Parameters
+    ----------
+    source, target
+        Anything :class:`pyproj.CRS` accepts.
+    area
+        Area of interest as (west, south, east, north) in degrees.
+    allow_ballpark
+        Accept a zero-shift datum step from an older datum (the user asked for it).
+    what
+        Name of the data being transformed, used in the error message (e.g. the file name).
+
+    Returns
+    -------
+    (pyproj.Transformer, DatumOperation)
+        An ``always_xy`` transformer and the record of the operation it applies.
+
+    Raises
+    ------
+    GeodesyError
+        If no operation is available, or only a ballpark one from an older datum.
+    """
+    src, dst = CRS.from_user_input(source), CRS.from_user_input(target)
+    group = TransformerGroup(src, dst, always_xy=True, area_of_interest=AreaOfInterest(*area))
+    if not group.transformers:
+        raise GeodesyError(
+            f"{what}: PROJ has no usable transformation from {_label(src)} to {_label(dst)} here; "
+            "install the PROJ grids it needs (projsync) or reproject the data yourself."
+        )
+    best = group.transformers[0]
+    ballpark = "ballpark" in best.description.lower()
+    old_side = [c for c in (src, dst) if not is_itrf_aligned(c)]
+    if ballpark and old_side and not allow_ballpark and datum_name(src) != datum_name(dst):
+        raise GeodesyError(
+            f"{what}: the only transformation from {_label(src)} ({datum_name(src)}) to "
+            f"{_label(dst)} ({datum_name(dst)}) available here is a zero-shift ballpark step, "
+            "which misplaces features by tens to hundreds of metres; install the PROJ grids or "
+            "parameters for this datum, or pass --allow-ballpark to accept it knowingly."
+        )
+    accuracy = best.accuracy if best.accuracy is not None and best.accuracy >= 0 else None
+    op = DatumOperation(source_crs=_label(src), target_crs=_label(dst), description=best.description,
+                        accuracy_m=accuracy, ballpark=ballpark)
+    return best, op

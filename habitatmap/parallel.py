@@ -1,0 +1,87 @@
+"""Run block tasks on dask.distributed: a local in-process cluster by default, or a scheduler address.
+
+Results stream back as they complete and at most ``max_in_flight`` tasks exist at once, so memory
+stays flat however large the grid is. The caller writes each result as it arrives (one writer).
+For a remote cluster the workers need habitatmap installed and the input paths (or URLs) readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from habitatmap.errors import ConfigError
+
+__all__ = ["dask_client", "map_unordered"]
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, *, threads: int | None = None) -> Iterator[Any]:
+    """A ``distributed.Client``: connected to ``scheduler``, or to a local cluster started here.
+
+    Parameters
+    ----------
+    scheduler
+        Address of a running ``dask.distributed`` scheduler (e.g. ``tcp://10.0.0.5:8786``); None
+        starts a local in-process cluster (threads share memory, nothing is serialised).
+    threads
+        Worker threads of the local cluster (default: the number of CPUs).
+
+    Raises
+    ------
+    ConfigError
+        If the scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as err:
+            raise ConfigError(f"dask scheduler {scheduler}: cannot connect ({err}); check the address "
+                              "or leave --scheduler out to run on this machine.") from None
+        with client:
+            yield client
+        return
+    # A local run needs no dashboard and no chatter about ports on the user's terminal.
+    for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    with LocalCluster(n_workers=1, threads_per_worker=threads or os.cpu_count() or 1, processes=False,
+                      dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
+        yield client
+
+
+def map_unordered(
+    client: Any,
+    func: Callable[..., Any],
+    tasks: Iterable[tuple[Any, ...]],
+    *,
+    max_in_flight: int,
+) -> Iterator[Any]:
+    """Yield ``func(*args)`` for every ``args`` in ``tasks``, in completion order.
+
+    At most ``max_in_flight`` tasks are submitted at a time; a task's exception is re-raised here.
+    """
+    from distributed import as_completed
+
+    pending = iter(tasks)
+    queue = as_completed()
+
+    def submit_next() -> bool:
+        args = next(pending, None)
+        if args is None:
+            return False
+        queue.add(client.submit(func, *args, pure=False))
+        return True
+
+    for _ in range(max(1, max_in_flight)):
+        if not submit_next():
+            break
+    for future in queue:
+        result = future.result()
+        future.release()
+        submit_next()
+        yield result

@@ -1,0 +1,181 @@
+"""Asset access: which hrefs we read, how (GDAL over HTTP range requests), retries and signing.
+
+Only ``http(s)`` URLs and local files are read, and only as GeoTIFF: a VRT or any other GDAL
+"virtual" source could make GDAL open arbitrary files or URLs named inside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+from habitatmap.errors import AssetError
+
+__all__ = [
+    "READ_DRIVERS",
+    "RetryPolicy",
+    "check_href",
+    "gdal_env",
+    "gdal_path",
+    "http_retry",
+    "remote_size",
+    "sign_href",
+    "sign_item",
+]
+
+#: The only GDAL driver allowed to open an asset.
+READ_DRIVERS = "GTiff"
+_REFUSED_SUFFIXES = {".vrt", ".xml", ".ovr", ".aux"}
+_RETRY_STATUS = (429, 500, 502, 503, 504)
+
+
+class RetryPolicy:
+    """How often and how patiently to retry a failing HTTP request (exponential backoff)."""
+
+    def __init__(self, retries: int = 5, backoff: float = 1.0) -> None:
+        self.retries = retries
+        self.backoff = backoff
+
+
+def http_retry(policy: RetryPolicy | None = None):
+    """A urllib3 ``Retry`` for requests sessions: timeouts, 429 and 5xx, any method (STAC search POSTs)."""
+    from urllib3.util.retry import Retry
+
+    policy = policy or RetryPolicy()
+    return Retry(total=policy.retries, connect=policy.retries, read=policy.retries,
+                 status=policy.retries, backoff_factor=policy.backoff / 2,
+                 status_forcelist=_RETRY_STATUS, allowed_methods=None, raise_on_status=False)
+
+
+def check_href(href: str, *, item_id: str, asset: str) -> str:
+    """Return ``href`` if it is an http(s) URL or a local file path of a GeoTIFF, else refuse it.
+
+    Raises
+    ------
+    AssetError
+        For other schemes (``s3://``, ``ftp://``, ``file://`` with a host, GDAL ``/vsi`` paths,
+        ``NETCDF:...`` subdataset syntax) and for VRT or XML sources.
+    """
+    parsed = urlparse(href)
+    scheme = parsed.scheme.lower()
+    where = f"item {item_id}, asset {asset}: {href}"
+    if scheme in {"http", "https"} or (scheme == "file" and parsed.netloc in {"", "localhost"}):
+        suffix = Path(parsed.path).suffix.lower()
+    elif scheme == "" or (len(scheme) == 1 and os.name == "nt"):  # plain path (or a Windows drive)
+        if href.startswith("/vsi"):
+            raise AssetError(f"{where}: GDAL virtual paths are not accepted as assets; "
+                             "give an http(s) URL or a local file path.")
+        suffix = Path(href).suffix.lower()
+    else:
+        raise AssetError(f"{where}: the scheme '{scheme}:' is not supported; only http(s) URLs and "
+                         "local files are read (download the file, or use an https mirror).")
+    if suffix in _REFUSED_SUFFIXES:
+        raise AssetError(f"{where}: {suffix} assets are refused because they can point GDAL at "
+                         "other files; only GeoTIFF/COG assets are read.")
+    return href
+
+
+def gdal_path(href: str) -> str:
+    """The path GDAL opens for ``href`` (``/vsicurl/`` for URLs, a plain path for files)."""
+    parsed = urlparse(href)
+    if parsed.scheme in {"http", "https"}:
+        return "/vsicurl/" + href
+    if parsed.scheme == "file":
+        return parsed.path
+    return href
+
+
+@contextlib.contextmanager
+def gdal_env(policy: RetryPolicy | None = None) -> Iterator[None]:
+    """GDAL settings for reading remote COGs by range requests, with retries and backoff."""
+    import rasterio
+
+    policy = policy or RetryPolicy()
+    with rasterio.Env(
+        GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",  # no directory listing per asset
+        CPL_VSIL_CURL_ALLOWED_EXTENSIONS=".tif,.TIF,.tiff,.TIFF",
+        GDAL_HTTP_MAX_RETRY=str(policy.retries),
+        GDAL_HTTP_RETRY_DELAY=str(policy.backoff),
+        GDAL_HTTP_RETRY_CODES=",".join(map(str, _RETRY_STATUS)),
+        GDAL_HTTP_TIMEOUT="60",
+        GDAL_HTTP_CONNECTTIMEOUT="20",
+        GDAL_HTTP_MULTIRANGE="YES",
+        GDAL_HTTP_MERGE_CONSECUTIVE_RANGES="YES",
+        VSI_CACHE="TRUE",
+        GDAL_CACHEMAX=256 * 1024 * 1024,  # bytes: rasterio wants an int
+    ):
+        yield
+
+
+def remote_size(href: str, policy: RetryPolicy | None = None) -> int | None:
+    """Size in bytes of an asset (HTTP HEAD or stat), or None if the server does not say.
+
+    Raises
+    ------
+    AssetError
+        If the asset does not exist or cannot be reached.
+    """
+    parsed = urlparse(href)
+    if parsed.scheme not in {"http", "https"}:
+        path = parsed.path if parsed.scheme == "file" else href
+        try:
+            return os.stat(path).st_size
+        except OSError as err:
+            raise AssetError(f"{href}: cannot read the asset ({err.strerror}); check the path.") from None
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    with requests.Session() as session:
+        adapter = HTTPAdapter(max_retries=http_retry(policy))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        try:
+            resp = session.head(href, allow_redirects=True, timeout=60)
+        except requests.RequestException as err:
+            raise AssetError(f"{href}: cannot reach the asset ({type(err).__name__}); "
+                             "check the connection and try the pull again (it resumes).") from None
+    if resp.status_code >= 400:
+        raise AssetError(f"{href}: the server answered HTTP {resp.status_code}; "
+                         "the asset is missing or access is denied (signed URLs expire: search again).")
+    length = resp.headers.get("Content-Length")
+    return int(length) if length and length.isdigit() else None
+
+
+# -- Planetary Computer signing: its blob storage needs a short-lived SAS token on every asset URL.
+_PC_HOST_SUFFIX = ".blob.core.windows.net"
+
+
+def _needs_signing(href: str) -> bool:
+    return urlparse(href).netloc.endswith(_PC_HOST_SUFFIX)
+
+
+def sign_href(href: str) -> str:
+    """A freshly signed URL for Planetary Computer blob storage; other hrefs unchanged."""
+    if not _needs_signing(href):
+        return href
+    import planetary_computer
+
+    bare = urlunparse(urlparse(href)._replace(query=""))  # an old token may have expired
+    return planetary_computer.sign(bare)
+
+
+def sign_item(obj) -> None:
+    """pystac-client modifier: sign the asset URLs of items that live on Planetary Computer storage."""
+    import pystac
+
+    if isinstance(obj, dict):  # raw item (or page of items) dicts
+        for item in obj.get("features", [obj]):
+            for asset in item.get("assets", {}).values():
+                if _needs_signing(asset.get("href", "")):
+                    asset["href"] = sign_href(asset["href"])
+        return
+    items = [obj] if isinstance(obj, pystac.Item) else []
+    if isinstance(obj, pystac.ItemCollection):
+        items = list(obj.items)
+    for item in items:
+        for asset in item.assets.values():
+            if _needs_signing(asset.href):
+                asset.href = sign_href(asset.href)

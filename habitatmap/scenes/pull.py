@@ -1,0 +1,448 @@
+"""Pull scenes: read only the area's window of each asset onto one grid, mask clouds, write COGs.
+
+Each scene becomes one float32 COG of surface reflectance (Collection 2 scale and offset applied,
+NaN where QA_PIXEL flags fill, cloud, dilated cloud, shadow, cirrus or snow, or outside the area).
+``manifest.json`` records the grid, the settings and every finished scene with its checksum, so a
+second run skips what is done; a scene in progress is written to ``<name>.tif.part`` and renamed
+only when complete and valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pystac
+import shapely
+from shapely.geometry import shape
+
+from habitatmap import __version__
+from habitatmap.aoi import Area
+from habitatmap.errors import AssetError, CatalogError, HabitatmapError, InputDataError
+from habitatmap.grid import Grid, utm_epsg
+from habitatmap.io import cog_writer, sha256_file, write_text_atomic
+from habitatmap.qa import unusable_mask
+from habitatmap.scenes.access import (
+    READ_DRIVERS,
+    RetryPolicy,
+    check_href,
+    gdal_env,
+    gdal_path,
+    remote_size,
+    sign_href,
+)
+from habitatmap.scenes.items import DEFAULT_BANDS, BandAsset, band_assets, item_epsg, qa_asset
+
+__all__ = [
+    "MANIFEST",
+    "PullResult",
+    "PullSettings",
+    "SceneOutcome",
+    "load_manifest",
+    "plan_grid",
+    "pull_scenes",
+    "safe_name",
+]
+
+MANIFEST = "manifest.json"
+_KIND = "habitatmap.scenes.pull"
+
+#: progress(item_id, blocks_done, blocks_total)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class PullSettings:
+    """How to pull.
+
+    Attributes
+    ----------
+    bands
+        ``eo:bands`` common names to keep, in output order.
+    crs
+        ``auto`` (the items' UTM zone if they share one, else the area's) or anything pyproj reads.
+    resolution
+        Pixel size in CRS units.
+    keep_snow
+        Keep snow/ice pixels (winter snow-leopard work); cloud, shadow and fill are always masked.
+    workers
+        Scenes pulled at the same time.
+    block
+        Rows/columns read per request batch; memory per worker grows with its square.
+    retry
+        HTTP retries and backoff.
+    allow_ballpark
+        Accept a zero-shift datum step when moving the area into the grid CRS.
+    """
+
+    bands: tuple[str, ...] = DEFAULT_BANDS
+    crs: str = "auto"
+    resolution: float = 30.0
+    keep_snow: bool = False
+    workers: int = 2
+    block: int = 1024
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    allow_ballpark: bool = False
+
+
+@dataclass
+class SceneOutcome:
+    """What happened to one scene."""
+
+    id: str
+    status: str  # "done", "skipped" (already done) or "failed"
+    file: Path | None = None
+    clear_fraction: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class PullResult:
+    """The grid, the manifest and each scene's outcome."""
+
+    grid: Grid
+    manifest: Path
+    outcomes: list[SceneOutcome]
+    not_overlapping: list[str]
+
+    @property
+    def failed(self) -> list[SceneOutcome]:
+        """Scenes that could not be pulled."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def safe_name(item_id: str) -> str:
+    """A file name for an item id: no path separators, no leading dots, distinct ids stay distinct."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", item_id).lstrip(".")[:120] or "item"
+    if name != item_id:
+        name += "-" + hashlib.sha256(item_id.encode()).hexdigest()[:8]
+    return name
+
+
+def _inside(folder: Path, name: str) -> Path:
+    path = (folder / name).resolve()
+    if path.parent != folder.resolve():
+        raise InputDataError(f"item id {name!r}: would write outside {folder}; rename the item.")
+    return path
+
+
+def _overlapping(items: Sequence[pystac.Item], area: Area) -> tuple[list[pystac.Item], list[str]]:
+    footprint = area.lonlat
+    keep, skip = [], []
+    for item in items:
+        if item.geometry is not None and shape(item.geometry).intersects(footprint):
+            keep.append(item)
+        else:
+            skip.append(item.id)
+    return keep, skip
+
+
+def plan_grid(items: Sequence[pystac.Item], area: Area, settings: PullSettings) -> tuple[Grid, Area]:
+    """The one grid of this pull, and the area in its CRS.
+
+    With ``crs="auto"`` the grid takes the items' common UTM zone (no resampling) or, when they
+    differ, the UTM zone of the area's centre. The pixel lattice follows the items' own grid when
+    CRS and resolution match, so values are copied, not resampled.
+    """
+    epsgs = {item_epsg(i) for i in items}
+    if settings.crs == "auto":
+        if len(epsgs) == 1 and None not in epsgs:
+            target = f"EPSG:{epsgs.pop()}"
+        else:
+            c = area.lonlat.centroid
+            target = f"EPSG:{utm_epsg(c.x, c.y)}"
+    else:
+        target = settings.crs if ":" in settings.crs else f"EPSG:{settings.crs}"
+    local = area.to_crs(target, allow_ballpark=settings.allow_ballpark)
+    # Millimetres are plenty; rounding keeps the manifest short and its geometry exactly reusable.
+    local = Area(shapely.from_wkt(shapely.to_wkt(local.geometry, rounding_precision=3)), local.crs,
+                 local.source, local.operation)
+    anchor = (0.0, 0.0)
+    for item in items:
+        t = item.properties.get("proj:transform")
+        if t and f"EPSG:{item_epsg(item)}" == local.crs and abs(t[0] - settings.resolution) < 1e-9:
+            anchor = (float(t[2]), float(t[5]))
+            break
+    grid = Grid.from_bounds(local.crs, local.geometry.bounds, settings.resolution, anchor=anchor)
+    return grid, local
+
+
+def _settings_doc(grid: Grid, local: Area, settings: PullSettings) -> dict[str, Any]:
+    return {
+        "grid": grid.to_dict(),
+        "bands": list(settings.bands),
+        "mask": {"fill": True, "cloud": True, "dilated_cloud": True, "cloud_shadow": True,
+                 "cirrus": True, "snow": not settings.keep_snow},
+        "area": {"source": local.source, "crs": local.crs,
+                 "wkt": shapely.to_wkt(local.geometry, rounding_precision=3),
+                 "operation": local.operation.to_dict() if local.operation else None},
+    }
+
+
+def load_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read the ``manifest.json`` of a pull folder.
+
+    Raises
+    ------
+    InputDataError
+        If the folder has no readable manifest.
+    """
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise InputDataError(
+            f"{folder}: no {MANIFEST} here; pass a folder written by 'habitatmap scenes pull'.")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise InputDataError(
+            f"{path}: unreadable ({err}); pull the scenes again into a new folder.") from None
+    if doc.get("kind") != _KIND:
+        raise InputDataError(
+            f"{path}: not a habitatmap pull manifest; pass a folder written by 'scenes pull'.")
+    return doc
+
+
+def _comparable(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings that decide the pixels (not how the area file was named)."""
+    area = {k: v for k, v in settings.get("area", {}).items() if k != "source"}
+    return {**settings, "area": area}
+
+
+class _Manifest:
+    """The manifest, rewritten atomically whenever a scene finishes (threads share it)."""
+
+    def __init__(self, folder: Path, settings: dict[str, Any], source: str) -> None:
+        self.path = folder / MANIFEST
+        self.lock = threading.Lock()
+        self.doc: dict[str, Any] = {"kind": _KIND, "habitatmap": __version__, "items": source,
+                                    "settings": settings, "scenes": [], "failed": []}
+        if self.path.exists():
+            old = load_manifest(folder)
+            if _comparable(old.get("settings", {})) != _comparable(settings):
+                raise InputDataError(
+                    f"{folder}: holds scenes pulled with other settings (area, grid, bands or "
+                    "masking); pull into a new --out folder or delete this one."
+                )
+            self.doc["scenes"] = old.get("scenes", [])
+
+    def done(self, item_id: str, folder: Path) -> dict[str, Any] | None:
+        for entry in self.doc["scenes"]:
+            if entry["id"] == item_id:
+                f = folder / entry["file"]
+                if f.is_file() and sha256_file(f) == entry["sha256"]:
+                    return entry
+        return None
+
+    def record(self, entry: dict[str, Any] | None, failure: dict[str, str] | None = None) -> None:
+        with self.lock:
+            if entry is not None:
+                scenes = [e for e in self.doc["scenes"] if e["id"] != entry["id"]] + [entry]
+                self.doc["scenes"] = sorted(scenes, key=lambda e: (e["datetime"], e["id"]))
+                self.doc["failed"] = [f for f in self.doc["failed"] if f["id"] != entry["id"]]
+            if failure is not None:
+                self.doc["failed"] = sorted(
+                    [f for f in self.doc["failed"] if f["id"] != failure["id"]] + [failure],
+                    key=lambda f: f["id"])
+            self.write()
+
+    def write(self) -> None:
+        write_text_atomic(self.path, json.dumps(self.doc, ensure_ascii=False, indent=1) + "\n")
+
+
+def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy):
+    import rasterio
+
+    href = check_href(asset.href, item_id=item_id, asset=asset.key)
+    href = sign_href(href)
+    if asset.size is not None:
+        size = remote_size(href, retry)
+        if size is not None and size != asset.size:
+            raise AssetError(
+                f"item {item_id}, asset {asset.key} ({asset.href}): the file is {size} bytes but "
+                f"the item says {asset.size}; it is truncated or was replaced, so re-download or "
+                "re-publish it."
+            )
+    try:
+        return rasterio.open(gdal_path(href), driver=READ_DRIVERS)
+    except rasterio.errors.RasterioError as err:
+        raise AssetError(f"item {item_id}, asset {asset.key} ({asset.href}): cannot be read as a "
+                         f"GeoTIFF ({_first_line(err)}); check that it exists and is not corrupt.") from None
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return (text.splitlines()[0] if text else type(err).__name__)[:200]
+
+
+def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings, dest: Path,
+              progress: Progress | None) -> float:
+    """Write one scene's COG at ``dest``; return its clear fraction inside the area."""
+    import rasterio
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    bands = band_assets(item, settings.bands)
+    qa = qa_asset(item)
+    windows = list(grid.blocks(settings.block))
+    inside_total = 0
+    clear_total = 0
+    tags = {
+        "STAC_ITEM": item.id, "DATETIME": item.datetime.isoformat() if item.datetime else "",
+        "PLATFORM": str(item.properties.get("platform", "")),
+        "PRODUCT": "surface reflectance (Collection 2 scale and offset applied); NaN = masked",
+        "MASKED": "fill, cloud, dilated cloud, cloud shadow, cirrus"
+                  + ("" if settings.keep_snow else ", snow"),
+        "SOFTWARE": f"habitatmap {__version__}",
+    }
+    with gdal_env(settings.retry), cog_writer(
+        dest, width=grid.width, height=grid.height, count=len(bands), dtype="float32",
+        crs=grid.crs, transform=grid.transform, nodata=float("nan"),
+        band_descriptions=list(bands), tags=tags, resampling="average",
+        stage=dest.with_name(dest.name + ".part"),
+        band_tags=[{"STAC_ASSET": b.key, "HREF": b.href} for b in bands.values()],
+    ) as dst:
+        sources = {}
+        vrts = {}
+        try:
+            for asset in [qa, *bands.values()]:
+                sources[asset.name] = _open_asset(asset, item.id, settings.retry)
+                nodata = asset.nodata if asset.nodata is not None else (1 if asset is qa else 0)
+                vrts[asset.name] = WarpedVRT(
+                    sources[asset.name], crs=grid.crs, transform=grid.transform, width=grid.width,
+                    height=grid.height, resampling=Resampling.nearest, src_nodata=nodata, nodata=nodata)
+            for n, win in enumerate(windows, start=1):
+                inside = grid.inside(local.geometry, win)
+                out = np.full((len(bands), win.height, win.width), np.nan, dtype=np.float32)
+                if inside.any():
+                    current = qa
+                    try:
+                        qa_block = vrts["qa_pixel"].read(1, window=win)
+                        bad = unusable_mask(qa_block, mask_snow=not settings.keep_snow) | ~inside
+                        for i, asset in enumerate(bands.values()):
+                            current = asset
+                            dn = vrts[asset.name].read(1, window=win)
+                            bad |= dn == (asset.nodata if asset.nodata is not None else 0)
+                            out[i] = (dn.astype(np.float32) * np.float32(asset.scale)
+                                      + np.float32(asset.offset))
+                    except rasterio.errors.RasterioError as err:
+                        raise AssetError(
+                            f"item {item.id}, asset {current.key} ({current.href}): reading failed "
+                            f"({_first_line(err)}); the file may be truncated or corrupt."
+                        ) from None
+                    out[:, bad] = np.nan
+                    inside_total += int(inside.sum())
+                    clear_total += int((~bad).sum())
+                dst.write(out, window=win)
+                if progress is not None:
+                    progress(item.id, n, len(windows))
+        finally:
+            for obj in [*vrts.values(), *sources.values()]:
+                obj.close()
+    return clear_total / inside_total if inside_total else 0.0
+
+
+def _entry(item: pystac.Item, file: Path, fraction: float, settings: PullSettings) -> dict[str, Any]:
+    assets = {**band_assets(item, settings.bands), "qa_pixel": qa_asset(item)}
+    return {
+        "id": item.id,
+        "datetime": item.datetime.isoformat() if item.datetime else "",
+        "platform": str(item.properties.get("platform", "")),
+        "wrs_path": str(item.properties.get("landsat:wrs_path", "")),
+        "wrs_row": str(item.properties.get("landsat:wrs_row", "")),
+        "cloud_cover": item.properties.get("eo:cloud_cover"),
+        "file": file.name,
+        "sha256": sha256_file(file),
+        "clear_fraction": round(fraction, 6),
+        "assets": {name: {"key": a.key, "href": a.href, "file:size": a.size, "file:checksum": a.checksum,
+                          "scale": a.scale, "offset": a.offset}
+                   for name, a in assets.items()},
+    }
+
+
+def _clean_stale(folder: Path) -> None:
+    """Remove what an interrupted run left: ``.part`` stages and temporary files of our writers."""
+    for p in folder.iterdir():
+        if p.is_file() and (p.name.endswith(".part") or re.match(r"^\..+\.tmp-", p.name)):
+            p.unlink(missing_ok=True)
+
+
+def pull_scenes(
+    items: Sequence[pystac.Item],
+    area: Area,
+    out_dir: str | os.PathLike[str],
+    settings: PullSettings | None = None,
+    *,
+    source: str = "",
+    progress: Progress | None = None,
+) -> PullResult:
+    """Pull the area's window of every item onto one grid, masked, one COG per scene.
+
+    Parameters
+    ----------
+    items
+        STAC items (Landsat Collection 2 Level-2).
+    area
+        Area of interest; items that do not intersect it are skipped.
+    out_dir
+        Output folder (created). Re-running into it resumes.
+    settings
+        Grid, bands, masking and concurrency.
+    source
+        Where the items came from (recorded in the manifest).
+    progress
+        Called as ``progress(item_id, blocks_done, blocks_total)`` from worker threads.
+
+    Returns
+    -------
+    PullResult
+        Failed scenes are reported there; the others are still written.
+
+    Raises
+    ------
+    InputDataError
+        If no item overlaps the area, or the folder holds a pull with other settings.
+    """
+    settings = settings or PullSettings()
+    items, skipped = _overlapping(items, area)
+    if not items:
+        raise InputDataError(
+            f"{area.source}: no item{(' of ' + source) if source else ''} overlaps this area; "
+            "search again with this area, or check the area file and its CRS."
+        )
+    for item in items:  # fail fast on a band missing from an item, before any download
+        band_assets(item, settings.bands)
+        qa_asset(item)
+    grid, local = plan_grid(items, area, settings)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest(folder, _settings_doc(grid, local, settings), source)
+    _clean_stale(folder)
+
+    def run(item: pystac.Item) -> SceneOutcome:
+        entry = manifest.done(item.id, folder)
+        if entry is not None:
+            if progress is not None:
+                progress(item.id, 1, 1)
+            return SceneOutcome(item.id, "skipped", folder / entry["file"], entry["clear_fraction"])
+        dest = _inside(folder, safe_name(item.id) + ".tif")
+        try:
+            fraction = _pull_one(item, grid, local, settings, dest, progress)
+        except (HabitatmapError, CatalogError) as err:
+            manifest.record(None, {"id": item.id, "error": str(err)})
+            return SceneOutcome(item.id, "failed", error=str(err))
+        manifest.record(_entry(item, dest, fraction, settings))
+        return SceneOutcome(item.id, "done", dest, fraction)
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        outcomes = list(pool.map(run, items))
+    manifest.write()
+    return PullResult(grid, manifest.path, outcomes, skipped)

@@ -1,0 +1,159 @@
+"""Search Landsat scenes in a STAC API or a static STAC catalog (local path or URL), same results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pystac
+import shapely
+from shapely.geometry import mapping, shape
+
+from habitatmap.aoi import Area
+from habitatmap.errors import CatalogError
+from habitatmap.io import write_text_atomic
+from habitatmap.scenes.access import http_retry, sign_item
+from habitatmap.scenes.items import normalize_platform, read_static_items, standalone_item
+
+__all__ = ["DEFAULT_COLLECTION", "DEFAULT_STAC", "SceneQuery", "search_scenes", "write_items"]
+
+#: Microsoft Planetary Computer: a public STAC API with Landsat Collection 2 Level-2 as COGs.
+DEFAULT_STAC = "https://planetarycomputer.microsoft.com/api/stac/v1"
+DEFAULT_COLLECTION = "landsat-c2-l2"
+_SEARCH = "https://api.stacspec.org/v1.0.0/item-search"
+
+
+@dataclass(frozen=True)
+class SceneQuery:
+    """What to search for.
+
+    Attributes
+    ----------
+    area
+        Area of interest; items must intersect it.
+    start, end
+        Inclusive acquisition dates.
+    max_cloud
+        Largest ``eo:cloud_cover`` in percent.
+    platforms
+        ``landsat-5`` ... ``landsat-9``; empty means all.
+    collection
+        STAC collection id.
+    limit
+        Stop after this many items (None: all).
+    """
+
+    area: Area
+    start: dt.date | None = None
+    end: dt.date | None = None
+    max_cloud: float | None = None
+    platforms: Sequence[str] = field(default_factory=tuple)
+    collection: str | None = DEFAULT_COLLECTION
+    limit: int | None = None
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def _datetime_range(q: SceneQuery) -> str | None:
+    if q.start is None and q.end is None:
+        return None
+    start = q.start.isoformat() + "T00:00:00Z" if q.start else ".."
+    end = q.end.isoformat() + "T23:59:59Z" if q.end else ".."
+    return f"{start}/{end}"
+
+
+def _matches(item: pystac.Item, q: SceneQuery, footprint: shapely.Geometry) -> bool:
+    """Every criterion checked locally, also on API results (not every API honours every filter)."""
+    if q.collection and item.collection_id and item.collection_id != q.collection:
+        return False
+    if item.geometry is None or not shape(item.geometry).intersects(footprint):
+        return False
+    when = item.datetime or item.common_metadata.start_datetime
+    if when is not None:
+        day = when.date()
+        if (q.start and day < q.start) or (q.end and day > q.end):
+            return False
+    cc = item.properties.get("eo:cloud_cover")
+    if q.max_cloud is not None and cc is not None and float(cc) > q.max_cloud:
+        return False
+    wanted = {normalize_platform(p) for p in q.platforms}
+    return not wanted or normalize_platform(str(item.properties.get("platform", ""))) in wanted
+
+
+def _open_client(url: str):
+    from pystac_client import Client
+    from pystac_client.stac_api_io import StacApiIO
+
+    io = StacApiIO(max_retries=http_retry(), timeout=60)
+    try:
+        return Client.open(url, stac_io=io, modifier=sign_item)
+    except Exception as err:  # requests, pystac_client.APIError, JSON errors
+        raise CatalogError(
+            f"{url}: cannot open the STAC source ({_reason(err)}); check the address and your "
+            "connection, or pass a local catalog.json for offline work."
+        ) from None
+
+
+def _reason(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:200]
+
+
+def search_scenes(source: str | os.PathLike[str], query: SceneQuery) -> list[pystac.Item]:
+    """Find the items of ``source`` that match ``query``, sorted by date.
+
+    Parameters
+    ----------
+    source
+        A STAC API URL, or a static catalog/collection as a local path or a URL to its JSON.
+    query
+        The criteria.
+
+    Raises
+    ------
+    CatalogError
+        If the source cannot be read.
+    """
+    footprint = query.area.lonlat
+    src = str(source)
+    if not _is_url(src):
+        items = [i for i in read_static_items(src) if _matches(i, query, footprint)]
+    else:
+        client = _open_client(src)
+        try:
+            if client.conforms_to("ITEM_SEARCH"):
+                kwargs = {"intersects": mapping(footprint), "datetime": _datetime_range(query),
+                          "max_items": None}
+                if query.collection:
+                    kwargs["collections"] = [query.collection]
+                if client.conforms_to("QUERY"):
+                    filt: dict[str, dict] = {}
+                    if query.max_cloud is not None:
+                        filt["eo:cloud_cover"] = {"lte": query.max_cloud}
+                    if query.platforms:
+                        filt["platform"] = {"in": sorted({normalize_platform(p) for p in query.platforms})}
+                    if filt:
+                        kwargs["query"] = filt
+                found = client.search(**kwargs).items()
+            else:
+                found = client.get_items(recursive=True)
+            items = [i for i in found if _matches(i, query, footprint)]
+        except CatalogError:
+            raise
+        except Exception as err:
+            raise CatalogError(f"{src}: the STAC search failed ({_reason(err)}); "
+                               "try again later or narrow the search.") from None
+    items.sort(key=lambda i: (i.datetime or dt.datetime.min.replace(tzinfo=dt.timezone.utc), i.id))
+    return items[: query.limit] if query.limit else items
+
+
+def write_items(items: Sequence[pystac.Item], path: str | os.PathLike[str]) -> Path:
+    """Save items as a GeoJSON FeatureCollection with absolute asset hrefs (atomically)."""
+    doc = {"type": "FeatureCollection", "features": [standalone_item(i) for i in items]}
+    return write_text_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
