@@ -115,7 +115,7 @@ class Grid:
 
     def window_transform(self, window: Window) -> Affine:
         """Transform of a window's top-left corner."""
-        return self.transform * Affine.translation(window.col_off, window.row_off)
+        return self.transform @ Affine.translation(window.col_off, window.row_off)
 
     def inside(self, geometry: Any, window: Window) -> np.ndarray:
         """Boolean mask of the window's pixels whose centres fall inside ``geometry`` (grid CRS)."""

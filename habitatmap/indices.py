@@ -1,12 +1,8 @@
-"""Spectral indices from surface reflectance, by band common name.
-
-The functions work on numpy arrays and on xarray DataArrays alike.
-"""
+"""Spectral indices from surface reflectance, by band common name."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
 
@@ -24,13 +20,11 @@ INDICES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def normalized_difference(a: Any, b: Any) -> Any:
+def normalized_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``(a - b) / (a + b)``, NaN where the denominator is zero or either input is NaN."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        nd = (a - b) / (a + b)
-    if isinstance(nd, np.ndarray):
-        return np.where(np.isfinite(nd), nd, np.nan).astype(nd.dtype, copy=False)
-    return nd.where(np.isfinite(nd))  # xarray
+        nd = np.asarray((a - b) / (a + b))
+    return np.where(np.isfinite(nd), nd, np.nan).astype(nd.dtype, copy=False)
 
 
 def parse_indices(spec: str | Iterable[str] | None, bands: Iterable[str]) -> tuple[str, ...]:
@@ -56,7 +50,7 @@ def parse_indices(spec: str | Iterable[str] | None, bands: Iterable[str]) -> tup
     return tuple(dict.fromkeys(names))
 
 
-def compute_index(name: str, bands: Mapping[str, Any]) -> Any:
+def compute_index(name: str, bands: Mapping[str, np.ndarray]) -> np.ndarray:
     """The index ``name`` from a mapping of common name -> reflectance."""
     a, b, _ = INDICES[name]
     return normalized_difference(bands[a], bands[b])

@@ -283,12 +283,52 @@ def _first_line(err: Exception) -> str:
     return (text.splitlines()[0] if text else type(err).__name__)[:200]
 
 
+class _Reader:
+    """Reads grid windows from one asset: plain windowed reads when the asset lies on the grid's
+    pixel lattice (values copied, only the tiles needed are fetched), a nearest-neighbour warp
+    otherwise."""
+
+    def __init__(self, src: Any, grid: Grid, nodata: float) -> None:
+        from rasterio.enums import Resampling
+        from rasterio.vrt import WarpedVRT
+
+        self.src, self.nodata, self.vrt = src, nodata, None
+        t, g = src.transform, grid.transform
+        dx, dy = (g.c - t.c) / g.a, (t.f - g.f) / g.a
+        aligned = (src.crs == grid.crs and abs(t.a - g.a) < 1e-9
+                   and abs(t.e - g.e) < 1e-9 and t.b == 0 and t.d == 0
+                   and abs(dx - round(dx)) < 1e-6 and abs(dy - round(dy)) < 1e-6)
+        if aligned:
+            self.dx, self.dy = round(dx), round(dy)
+        else:
+            self.vrt = WarpedVRT(src, crs=grid.crs, transform=g, width=grid.width, height=grid.height,
+                                 resampling=Resampling.nearest, src_nodata=nodata, nodata=nodata)
+
+    def read(self, win: Any) -> np.ndarray:
+        """The window's values; ``nodata`` where the asset has no pixels."""
+        from rasterio.windows import Window
+
+        if self.vrt is not None:
+            return self.vrt.read(1, window=win)
+        out = np.full((win.height, win.width), self.nodata, dtype=self.src.dtypes[0])
+        r0, c0 = win.row_off + self.dy, win.col_off + self.dx
+        r1, c1 = max(r0, 0), max(c0, 0)
+        r2, c2 = min(r0 + win.height, self.src.height), min(c0 + win.width, self.src.width)
+        if r2 > r1 and c2 > c1:
+            out[r1 - r0:r2 - r0, c1 - c0:c2 - c0] = self.src.read(
+                1, window=Window(c1, r1, c2 - c1, r2 - r1))
+        return out
+
+    def close(self) -> None:
+        if self.vrt is not None:
+            self.vrt.close()
+        self.src.close()
+
+
 def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings, dest: Path,
               progress: Progress | None) -> float:
     """Write one scene's COG at ``dest``; return its clear fraction inside the area."""
     import rasterio
-    from rasterio.enums import Resampling
-    from rasterio.vrt import WarpedVRT
 
     bands = band_assets(item, settings.bands)
     qa = qa_asset(item)
@@ -310,27 +350,23 @@ def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings
         stage=dest.with_name(dest.name + ".part"),
         band_tags=[{"STAC_ASSET": b.key, "HREF": b.href} for b in bands.values()],
     ) as dst:
-        sources = {}
-        vrts = {}
+        readers: dict[str, _Reader] = {}
         try:
             for asset in [qa, *bands.values()]:
-                sources[asset.name] = _open_asset(asset, item.id, settings.retry)
                 nodata = asset.nodata if asset.nodata is not None else (1 if asset is qa else 0)
-                vrts[asset.name] = WarpedVRT(
-                    sources[asset.name], crs=grid.crs, transform=grid.transform, width=grid.width,
-                    height=grid.height, resampling=Resampling.nearest, src_nodata=nodata, nodata=nodata)
+                readers[asset.name] = _Reader(_open_asset(asset, item.id, settings.retry), grid, nodata)
             for n, win in enumerate(windows, start=1):
                 inside = grid.inside(local.geometry, win)
                 out = np.full((len(bands), win.height, win.width), np.nan, dtype=np.float32)
                 if inside.any():
                     current = qa
                     try:
-                        qa_block = vrts["qa_pixel"].read(1, window=win)
+                        qa_block = readers["qa_pixel"].read(win)
                         bad = unusable_mask(qa_block, mask_snow=not settings.keep_snow) | ~inside
                         for i, asset in enumerate(bands.values()):
                             current = asset
-                            dn = vrts[asset.name].read(1, window=win)
-                            bad |= dn == (asset.nodata if asset.nodata is not None else 0)
+                            dn = readers[asset.name].read(win)
+                            bad |= dn == readers[asset.name].nodata
                             out[i] = (dn.astype(np.float32) * np.float32(asset.scale)
                                       + np.float32(asset.offset))
                     except rasterio.errors.RasterioError as err:
@@ -345,8 +381,8 @@ def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings
                 if progress is not None:
                     progress(item.id, n, len(windows))
         finally:
-            for obj in [*vrts.values(), *sources.values()]:
-                obj.close()
+            for reader in readers.values():
+                reader.close()
     return clear_total / inside_total if inside_total else 0.0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,10 +90,13 @@ def _matches(item: pystac.Item, q: SceneQuery, footprint: shapely.Geometry) -> b
 def _open_client(url: str):
     from pystac_client import Client
     from pystac_client.stac_api_io import StacApiIO
+    from pystac_client.warnings import NoConformsTo
 
     io = StacApiIO(max_retries=http_retry(), timeout=60)
     try:
-        return Client.open(url, stac_io=io, modifier=sign_item)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NoConformsTo)  # a static catalog is expected to lack them
+            return Client.open(url, stac_io=io, modifier=sign_item)
     except Exception as err:  # requests, pystac_client.APIError, JSON errors
         raise CatalogError(
             f"{url}: cannot open the STAC source ({_reason(err)}); check the address and your "
@@ -141,8 +145,12 @@ def search_scenes(source: str | os.PathLike[str], query: SceneQuery) -> list[pys
                     if filt:
                         kwargs["query"] = filt
                 found = client.search(**kwargs).items()
-            else:
-                found = client.get_items(recursive=True)
+            else:  # a static catalog: walk it and filter here
+                from pystac_client.warnings import FallbackToPystac
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FallbackToPystac)
+                    found = list(client.get_items(recursive=True))
             items = [i for i in found if _matches(i, query, footprint)]
         except CatalogError:
             raise
