@@ -10,10 +10,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from habitatmap import __version__
+from habitatmap.aoi import read_area
+from habitatmap.composite import CompositeResult, CompositeSettings, composite_scenes, parse_months
+from habitatmap.indices import parse_indices
 from habitatmap.io import sha256_file, write_text_atomic
 from habitatmap.legend import Legend
 from habitatmap.legend_export import EXPORT_FORMATS, export_legend
-from habitatmap.scenes import SceneSummary, read_static_items, standalone_item, summarize_item
+from habitatmap.scenes import SceneSummary, summarize_item
+from habitatmap.scenes.pull import PullResult, PullSettings, pull_scenes
+from habitatmap.scenes.search import SceneQuery, search_scenes, write_items
 from habitatmap.workflow import Site
 
 __all__ = ["DemoResult", "run_demo"]
@@ -26,13 +31,16 @@ class DemoResult:
     written: list[tuple[str, Path]] = field(default_factory=list)
     scenes: list[SceneSummary] = field(default_factory=list)
     sample_meta: dict = field(default_factory=dict)
+    pull: PullResult | None = None
+    composites: dict[str, CompositeResult] = field(default_factory=dict)
 
 
 def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> DemoResult:
     """Run the site's workflow on its sample data and write the products into ``out_dir``.
 
     Steps: verify the sample data against its checksums; export the legend in every format and
-    language; list the sample's Landsat scenes; write a provenance record.
+    language; search the sample's STAC catalog for scenes over the site's area; pull them onto one
+    grid, cloud-masked; build the site's seasonal composites; write a provenance record.
     """
     from habitatmap.sampledata import verify
 
@@ -49,12 +57,23 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
             path = export_legend(legend, fmt, legend_dir / f"habitat_legend_{lang}.{fmt}", lang=lang)
             result.written.append((f"legend {fmt} ({lang})", path))
 
-    items = read_static_items(site.resolve(site.inputs.stac))
+    stac = site.resolve(site.inputs.stac)
+    area = read_area(site.resolve(site.inputs.aoi))
+    query = SceneQuery(area=area, start=site.scenes.start, end=site.scenes.end,
+                       max_cloud=site.scenes.max_cloud, platforms=tuple(site.scenes.platforms))
+    items = search_scenes(stac, query)
     result.scenes = [summarize_item(i) for i in items]
-    scenes_path = write_text_atomic(out / "scenes.json", json.dumps(
-        {"type": "FeatureCollection", "features": [standalone_item(i) for i in items]},
-        ensure_ascii=False, indent=1) + "\n")
-    result.written.append(("sample scenes (STAC items)", scenes_path))
+    result.written.append(("scenes found (STAC items)", write_items(items, out / "items.json")))
+
+    pull_settings = PullSettings(crs=site.crs)
+    result.pull = pull_scenes(items, area, out / "scenes", pull_settings, source=str(out / "items.json"))
+    result.written.append(("pulled scenes manifest", result.pull.manifest))
+    for name, spec in site.composites.items():
+        settings = CompositeSettings(method=spec.method, months=parse_months(spec.months),
+                                     indices=parse_indices(spec.indices, pull_settings.bands))
+        comp = composite_scenes(out / "scenes", out / f"composite_{name}.tif", settings)
+        result.composites[name] = comp
+        result.written.append((f"{name} composite (months {spec.months})", comp.path))
 
     legend_src = Path(legend.source)
     provenance = {
@@ -68,7 +87,15 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
             "sample_data": str(sample_dir), "synthetic": result.sample_meta.get("synthetic", False),
             "seed": result.sample_meta.get("seed"),
             "stac_items": [s.id for s in result.scenes],
+            "area": str(site.resolve(site.inputs.aoi)),
         },
+        "grid": result.pull.grid.to_dict(),
+        "area_operation": area.to_crs(result.pull.grid.crs).operation.to_dict()
+        if area.crs != result.pull.grid.crs else None,
+        "composites": {name: {"scenes": c.scenes, "bands": c.bands,
+                              "no_clear_observation_fraction": round(c.empty_fraction, 6),
+                              **site.composites[name].model_dump()}
+                       for name, c in result.composites.items()},
         "outputs": [str(p.relative_to(out)) for _, p in result.written],
         "languages": list(site.languages),
     }

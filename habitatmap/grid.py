@@ -7,7 +7,6 @@ happens once, when data are loaded, and everything after that is plain array ari
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -118,15 +117,28 @@ class Grid:
         return self.transform @ Affine.translation(window.col_off, window.row_off)
 
     def inside(self, geometry: Any, window: Window) -> np.ndarray:
-        """Boolean mask of the window's pixels whose centres fall inside ``geometry`` (grid CRS)."""
-        from rasterio.errors import NotGeoreferencedWarning
-        from rasterio.features import geometry_mask
+        """Boolean mask of the window's pixels whose centres fall inside ``geometry`` (grid CRS).
 
-        with warnings.catch_warnings():
-            # rasterio's scratch dataset for rasterising warns although the transform is given.
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            return geometry_mask([geometry], out_shape=(window.height, window.width),
-                                 transform=self.window_transform(window), invert=True)
+        Blocks wholly inside or outside are decided from their outline; only blocks on the edge
+        test each pixel centre. Pure shapely, so it is safe in worker threads.
+        """
+        import shapely
+
+        shape = (int(window.height), int(window.width))
+        t = self.window_transform(window)
+        x0, y1 = t.c, t.f
+        x1, y0 = x0 + t.a * shape[1], y1 + t.e * shape[0]
+        outline = shapely.box(x0, y0, x1, y1)
+        if not shapely.is_prepared(geometry):
+            shapely.prepare(geometry)
+        if shapely.contains(geometry, outline):
+            return np.ones(shape, dtype=bool)
+        if not shapely.intersects(geometry, outline):
+            return np.zeros(shape, dtype=bool)
+        xs = x0 + t.a * (np.arange(shape[1]) + 0.5)
+        ys = y1 + t.e * (np.arange(shape[0]) + 0.5)
+        gx, gy = np.meshgrid(xs, ys)
+        return shapely.contains_xy(geometry, gx, gy)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for manifests and provenance)."""

@@ -6,6 +6,7 @@ commands use there. Paths in it are relative to the file's folder's parent (the 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -25,6 +26,28 @@ class SiteInputs(BaseModel):
 
     sample_data: Path
     stac: Path
+    aoi: Path
+
+
+class SceneSearch(BaseModel):
+    """Which scenes the site uses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    max_cloud: float | None = Field(default=None, ge=0, le=100)
+    platforms: list[str] = Field(default_factory=list)
+
+
+class CompositeSpec(BaseModel):
+    """One seasonal composite of the site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    months: str
+    method: str = "median"
+    indices: list[str] = Field(default_factory=list)
 
 
 class Site(BaseModel):
@@ -39,6 +62,8 @@ class Site(BaseModel):
     species: list[str] = Field(min_length=1)
     languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
     inputs: SiteInputs
+    scenes: SceneSearch = Field(default_factory=SceneSearch)
+    composites: dict[str, CompositeSpec] = Field(default_factory=dict)
     root: Path = Field(default=Path("."), exclude=True)
 
     def resolve(self, path: Path) -> Path:

@@ -125,7 +125,7 @@ def main(
 
 def echo_path(label: str, path: Path) -> None:
     """Print one 'label: path' line for a written output."""
-    console.print(f"  {label:<28} {path}", highlight=False)
+    console.print(f"  {label:<32} {path}", highlight=False)
 
 
 __all__ = ["app", "console", "echo_path", "err_console", "state"]

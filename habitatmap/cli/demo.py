@@ -34,7 +34,14 @@ def demo(
     meta = result.sample_meta
     console.print(f"Sample data verified against metadata.json "
                   f"({len(meta['files'])} files, synthetic, seed {meta['seed']}).")
-    console.print(scenes_table(result.scenes, f"{len(result.scenes)} sample Landsat scenes"))
+    console.print(scenes_table(result.scenes, f"{len(result.scenes)} sample Landsat scenes over "
+                                              f"{site.inputs.aoi}"))
+    grid = result.pull.grid
+    console.print(f"Pulled {len(result.pull.outcomes)} scenes onto {grid.crs}, {grid.width} x "
+                  f"{grid.height} px at {grid.resolution:g} m, cloud-masked.")
+    for name, comp in result.composites.items():
+        console.print(f"Composite '{name}': median of {len(comp.scenes)} scenes, "
+                      f"{len(comp.bands)} bands ({', '.join(comp.bands)}).")
     console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
     for label, path in result.written:
         echo_path(label, path)

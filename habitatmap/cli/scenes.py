@@ -13,6 +13,7 @@ from habitatmap.cli._app import EXIT_USER_ERROR, app, console, echo_path, err_co
 from habitatmap.cli._progress import scene_progress
 from habitatmap.errors import ConfigError
 from habitatmap.scenes import DEFAULT_BANDS, SceneSummary, load_items, read_static_items, summarize_item
+from habitatmap.scenes.access import RetryPolicy
 from habitatmap.scenes.pull import PullResult, PullSettings, pull_scenes
 from habitatmap.scenes.search import DEFAULT_COLLECTION, DEFAULT_STAC, SceneQuery, search_scenes, write_items
 
@@ -55,6 +56,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 AOI_HELP = "Area of interest: any vector file GDAL reads, in any CRS (FILE or FILE:LAYER)."
 BBOX_HELP = "Area of interest as W,S,E,N in WGS 84 degrees (instead of --aoi)."
+RETRIES_HELP = "Retries of a failed HTTP request (timeouts, 429, 5xx), with exponential backoff."
 
 
 @scenes_app.command("search")
@@ -72,6 +74,7 @@ def search(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Keep at most this many scenes."),
     out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
                                     help="Write the items as a GeoJSON FeatureCollection here."),
+    retries: int = typer.Option(5, "--retries", min=0, help=RETRIES_HELP),
 ) -> None:
     """Search Landsat scenes in a STAC API or a static catalog; print them and save them for 'pull'.
 
@@ -84,7 +87,7 @@ def search(
         raise ConfigError(f"--start {s} is after --end {e}; swap them.")
     query = SceneQuery(area=area, start=s, end=e, max_cloud=max_cloud, platforms=tuple(platform),
                        collection=collection or None, limit=limit)
-    items = search_scenes(stac, query)
+    items = search_scenes(stac, query, retry=RetryPolicy(retries=retries))
     console.print(scenes_table([summarize_item(i) for i in items], f"{len(items)} scenes in {stac}"))
     if out is not None:
         echo_path("items", write_items(items, out))
@@ -131,6 +134,7 @@ def pull(
     workers: int = typer.Option(2, "--workers", min=1, help="Scenes pulled at the same time."),
     allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
                                         help="Accept a zero-shift datum step for the area."),
+    retries: int = typer.Option(5, "--retries", min=0, help=RETRIES_HELP),
 ) -> None:
     """Pull the area's window of each scene onto one grid, cloud-masked, as one COG per scene.
 
@@ -144,7 +148,8 @@ def pull(
     if not band_list:
         raise ConfigError("--bands is empty; give common names such as blue,green,red,nir08.")
     settings = PullSettings(bands=band_list, crs=crs, resolution=resolution, keep_snow=keep_snow,
-                            workers=workers, allow_ballpark=allow_ballpark)
+                            workers=workers, allow_ballpark=allow_ballpark,
+                            retry=RetryPolicy(retries=retries))
     loaded = load_items(items)
     with scene_progress([i.id for i in loaded]) as progress:
         result = pull_scenes(loaded, area, out, settings, source=str(items), progress=progress)

@@ -166,6 +166,7 @@ def plan_grid(items: Sequence[pystac.Item], area: Area, settings: PullSettings) 
     # Millimetres are plenty; rounding keeps the manifest short and its geometry exactly reusable.
     local = Area(shapely.from_wkt(shapely.to_wkt(local.geometry, rounding_precision=3)), local.crs,
                  local.source, local.operation)
+    shapely.prepare(local.geometry)  # once, before worker threads share it
     anchor = (0.0, 0.0)
     for item in items:
         t = item.properties.get("proj:transform")

@@ -17,7 +17,7 @@ from shapely.geometry import mapping, shape
 from habitatmap.aoi import Area
 from habitatmap.errors import CatalogError
 from habitatmap.io import write_text_atomic
-from habitatmap.scenes.access import http_retry, sign_item
+from habitatmap.scenes.access import RetryPolicy, http_retry, sign_item
 from habitatmap.scenes.items import normalize_platform, read_static_items, standalone_item
 
 __all__ = ["DEFAULT_COLLECTION", "DEFAULT_STAC", "SceneQuery", "search_scenes", "write_items"]
@@ -87,12 +87,12 @@ def _matches(item: pystac.Item, q: SceneQuery, footprint: shapely.Geometry) -> b
     return not wanted or normalize_platform(str(item.properties.get("platform", ""))) in wanted
 
 
-def _open_client(url: str):
+def _open_client(url: str, retry: RetryPolicy | None):
     from pystac_client import Client
     from pystac_client.stac_api_io import StacApiIO
     from pystac_client.warnings import NoConformsTo
 
-    io = StacApiIO(max_retries=http_retry(), timeout=60)
+    io = StacApiIO(max_retries=http_retry(retry), timeout=60)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NoConformsTo)  # a static catalog is expected to lack them
@@ -109,7 +109,9 @@ def _reason(err: Exception) -> str:
     return text[:200]
 
 
-def search_scenes(source: str | os.PathLike[str], query: SceneQuery) -> list[pystac.Item]:
+def search_scenes(
+    source: str | os.PathLike[str], query: SceneQuery, *, retry: RetryPolicy | None = None
+) -> list[pystac.Item]:
     """Find the items of ``source`` that match ``query``, sorted by date.
 
     Parameters
@@ -118,6 +120,8 @@ def search_scenes(source: str | os.PathLike[str], query: SceneQuery) -> list[pys
         A STAC API URL, or a static catalog/collection as a local path or a URL to its JSON.
     query
         The criteria.
+    retry
+        HTTP retries and backoff for timeouts, 429 and 5xx answers.
 
     Raises
     ------
@@ -129,7 +133,7 @@ def search_scenes(source: str | os.PathLike[str], query: SceneQuery) -> list[pys
     if not _is_url(src):
         items = [i for i in read_static_items(src) if _matches(i, query, footprint)]
     else:
-        client = _open_client(src)
+        client = _open_client(src, retry)
         try:
             if client.conforms_to("ITEM_SEARCH"):
                 kwargs = {"intersects": mapping(footprint), "datetime": _datetime_range(query),

@@ -113,12 +113,24 @@ def test_demo_writes_outputs(cli, tmp_path):
     assert len(list((out / "legend").iterdir())) == 16
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     assert prov["inputs"]["synthetic"] is True and len(prov["inputs"]["stac_items"]) == 6
-    scenes = json.loads((out / "scenes.json").read_text(encoding="utf-8"))
+    scenes = json.loads((out / "items.json").read_text(encoding="utf-8"))
     assert len(scenes["features"]) == 6
     for feature in scenes["features"]:  # assets must resolve from out/, outside the catalog
         for asset in feature["assets"].values():
             assert Path(asset["href"]).is_absolute() and Path(asset["href"]).is_file()
         assert not any(ln["rel"] in {"root", "parent"} for ln in feature["links"])
+    manifest = json.loads((out / "scenes" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["scenes"]) == 6 and manifest["failed"] == []
+    import rasterio
+
+    for season, n_scenes in (("summer", 3), ("autumn", 3)):
+        with rasterio.open(out / f"composite_{season}.tif") as ds:
+            assert ds.descriptions == ("blue", "green", "red", "nir08", "swir16", "swir22",
+                                       "ndvi", "ndwi", "nbr", "ndmi", "clear_count")
+            used = prov["composites"][season]["scenes"]
+            assert len(ds.tags()["SCENES"].split(",")) == n_scenes == len(used)
+            count = ds.read(11)
+            assert count.max() <= n_scenes and (count > 0).mean() > 0.8
     assert str(out.resolve()) in r.stdout.replace("\n", "")
 
 

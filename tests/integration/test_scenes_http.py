@@ -99,7 +99,8 @@ def test_stac_server_answering_500_then_200_is_retried(cli, server, tmp_path):
 
 
 def test_unreachable_stac_is_one_sentence(cli):
-    r = cli("scenes", "search", "--stac", "http://127.0.0.1:9/catalog.json", "--bbox", SMALL)
+    r = cli("scenes", "search", "--stac", "http://127.0.0.1:9/catalog.json", "--bbox", SMALL,
+            "--retries", "1")
     assert r.exit_code == 2 and "cannot open the STAC source" in r.stderr
     assert "Traceback" not in r.stderr
 

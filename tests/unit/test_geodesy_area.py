@@ -55,7 +55,8 @@ def test_area_without_crs_or_polygons_is_refused(tmp_path):
     import geopandas as gpd
     from shapely.geometry import Point
 
-    gpd.GeoDataFrame(geometry=[Polygon([(0, 0), (1, 0), (1, 1)])]).to_file(tmp_path / "nocrs.gpkg")
+    with pytest.warns(UserWarning, match="'crs' was not provided"):
+        gpd.GeoDataFrame(geometry=[Polygon([(0, 0), (1, 0), (1, 1)])]).to_file(tmp_path / "nocrs.gpkg")
     with pytest.raises(InputDataError, match="no coordinate reference system"):
         read_area(tmp_path / "nocrs.gpkg")
     gpd.GeoDataFrame(geometry=[Point(130.7, 42.9)], crs=4326).to_file(tmp_path / "pts.gpkg")
