@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ __all__ = [
 
 METHODS = ("median", "medoid")
 #: Bytes one task may hold for its input stack (the stack plus a few same-sized temporaries).
-TASK_BYTES = 96 * 1024 * 1024
+TASK_BYTES = 192 * 1024 * 1024
 
 #: progress(blocks_done, blocks_total)
 Progress = Callable[[int, int], None]
@@ -148,26 +147,18 @@ def medoid(stack: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return out
 
 
-_local = threading.local()
+def read_stack(paths: Sequence[str], window: Any, n_bands: int) -> np.ndarray:
+    """``(scenes, bands, rows, cols)`` float32 of one window of every scene.
 
-
-def _dataset(path: str):
-    """Open datasets are kept per worker thread: a COG header is parsed once, not once per block."""
+    Each task opens and closes its own datasets: a GDAL dataset must never outlive or leave the
+    thread that uses it (cached handles freed later by another thread crashed GDAL).
+    """
     import rasterio
 
-    cache = getattr(_local, "datasets", None)
-    if cache is None:
-        cache = _local.datasets = {}
-    if path not in cache:
-        cache[path] = rasterio.open(path)
-    return cache[path]
-
-
-def read_stack(paths: Sequence[str], window: Any, n_bands: int) -> np.ndarray:
-    """``(scenes, bands, rows, cols)`` float32 of one window of every scene."""
     stack = np.empty((len(paths), n_bands, window.height, window.width), dtype=np.float32)
     for t, path in enumerate(paths):
-        _dataset(path).read(window=window, out=stack[t])
+        with rasterio.open(path) as ds:
+            ds.read(window=window, out=stack[t])
     return stack
 
 
@@ -306,7 +297,9 @@ def composite_scenes(
     with cog_writer(out, width=grid.width, height=grid.height, count=len(names), dtype="float32",
                     crs=grid.crs, transform=grid.transform, nodata=float("nan"),
                     band_descriptions=names, tags=tags, band_tags=band_tags,
-                    resampling="average") as dst, \
+                    resampling="average",
+                    # Compression threads are safe here: all reading is over when the COG is made.
+                    profile={"num_threads": "ALL_CPUS", "level": 6}) as dst, \
             dask_client(settings.scheduler, threads=settings.threads) as client:
         threads = sum(client.nthreads().values()) or 1
         tasks = ((paths, w, grid, area_wkt, bands, settings.method, settings.indices) for w in windows)

@@ -153,7 +153,6 @@ def _cog_options(dtype: np.dtype, resampling: str, profile: Mapping[str, object]
         elif dtype.kind == "f":
             options["predictor"] = 3
     options["overview_resampling"] = resampling
-    options.setdefault("num_threads", "ALL_CPUS")
     return options
 
 
@@ -235,7 +234,7 @@ def cog_writer(
                 dst.scales = tuple(scales)
             if offsets is not None:
                 dst.offsets = tuple(offsets)
-        with atomic_path(dest, validate=_validate_cog) as tmp, rasterio.Env(GDAL_CACHEMAX=256 * 1024 * 1024):
+        with atomic_path(dest, validate=_validate_cog) as tmp:
             rio_copy(stage_path, tmp, driver="COG", **options)
     finally:
         with contextlib.suppress(FileNotFoundError):

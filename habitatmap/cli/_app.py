@@ -6,6 +6,7 @@ plain sentence on stderr and exit code 2 (a traceback only with ``--debug``).
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 import warnings
@@ -19,6 +20,10 @@ from typer.core import TyperGroup
 from habitatmap import __version__
 from habitatmap.errors import HabitatmapError, HabitatmapWarning
 from habitatmap.legend import Legend, load_legend
+
+# GDAL's block cache defaults to 5% of RAM; a fixed size keeps memory flat and predictable. It is
+# set before GDAL first uses the cache, because changing it later races with reading threads.
+os.environ.setdefault("GDAL_CACHEMAX", "256MB")
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)

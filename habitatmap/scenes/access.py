@@ -102,11 +102,10 @@ def gdal_env(policy: RetryPolicy | None = None) -> Iterator[None]:
         GDAL_HTTP_RETRY_CODES=",".join(map(str, _RETRY_STATUS)),
         GDAL_HTTP_TIMEOUT="60",
         GDAL_HTTP_CONNECTTIMEOUT="20",
-        GDAL_HTTP_MULTIRANGE="YES",
         GDAL_HTTP_MERGE_CONSECUTIVE_RANGES="YES",
-        VSI_CACHE="TRUE",
-        GDAL_CACHEMAX=256 * 1024 * 1024,  # bytes: rasterio wants an int
     ):
+        # GDAL_CACHEMAX is deliberately not set here: rasterio applies it with GDALSetCacheMax,
+        # which is process-wide and aborts GDAL if changed while other threads read.
         yield
 
 

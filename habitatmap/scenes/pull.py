@@ -9,13 +9,14 @@ only when complete and valid.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from shapely.geometry import shape
 
 from habitatmap import __version__
 from habitatmap.aoi import Area
-from habitatmap.errors import AssetError, CatalogError, HabitatmapError, InputDataError
+from habitatmap.errors import AssetError, HabitatmapError, InputDataError
 from habitatmap.grid import Grid, utm_epsg
 from habitatmap.io import cog_writer, sha256_file, write_text_atomic
 from habitatmap.qa import unusable_mask
@@ -40,7 +41,14 @@ from habitatmap.scenes.access import (
     remote_size,
     sign_href,
 )
-from habitatmap.scenes.items import DEFAULT_BANDS, BandAsset, band_assets, item_epsg, qa_asset
+from habitatmap.scenes.items import (
+    DEFAULT_BANDS,
+    BandAsset,
+    band_assets,
+    item_epsg,
+    qa_asset,
+    standalone_item,
+)
 
 __all__ = [
     "MANIFEST",
@@ -75,7 +83,7 @@ class PullSettings:
     keep_snow
         Keep snow/ice pixels (winter snow-leopard work); cloud, shadow and fill are always masked.
     workers
-        Scenes pulled at the same time.
+        Scenes pulled at the same time, each in its own worker process.
     block
         Rows/columns read per request batch; memory per worker grows with its square.
     retry
@@ -436,7 +444,7 @@ def pull_scenes(
     source
         Where the items came from (recorded in the manifest).
     progress
-        Called as ``progress(item_id, blocks_done, blocks_total)`` from worker threads.
+        Called as ``progress(item_id, blocks_done, blocks_total)`` (in this process).
 
     Returns
     -------
@@ -464,22 +472,99 @@ def pull_scenes(
     manifest = _Manifest(folder, _settings_doc(grid, local, settings), source)
     _clean_stale(folder)
 
-    def run(item: pystac.Item) -> SceneOutcome:
+    outcomes: dict[str, SceneOutcome] = {}
+    todo: list[tuple[pystac.Item, Path]] = []
+    for item in items:
         entry = manifest.done(item.id, folder)
         if entry is not None:
+            outcomes[item.id] = SceneOutcome(item.id, "skipped", folder / entry["file"],
+                                             entry["clear_fraction"])
             if progress is not None:
                 progress(item.id, 1, 1)
-            return SceneOutcome(item.id, "skipped", folder / entry["file"], entry["clear_fraction"])
-        dest = _inside(folder, safe_name(item.id) + ".tif")
-        try:
-            fraction = _pull_one(item, grid, local, settings, dest, progress)
-        except (HabitatmapError, CatalogError) as err:
-            manifest.record(None, {"id": item.id, "error": str(err)})
-            return SceneOutcome(item.id, "failed", error=str(err))
-        manifest.record(_entry(item, dest, fraction, settings))
-        return SceneOutcome(item.id, "done", dest, fraction)
+        else:
+            todo.append((item, _inside(folder, safe_name(item.id) + ".tif")))
 
-    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        outcomes = list(pool.map(run, items))
+    def finish(item: pystac.Item, dest: Path, status: str, value: Any) -> None:
+        if status == "done":
+            manifest.record(_entry(item, dest, value, settings))
+            outcomes[item.id] = SceneOutcome(item.id, "done", dest, value)
+        else:
+            manifest.record(None, {"id": item.id, "error": value})
+            outcomes[item.id] = SceneOutcome(item.id, "failed", error=value)
+
+    area_doc = (shapely.to_wkt(local.geometry, rounding_precision=3), local.crs, local.source)
+    if settings.workers <= 1 or len(todo) <= 1:
+        for item, dest in todo:
+            finish(item, dest, *_pull_task(standalone_item(item), grid, area_doc, settings, dest, progress))
+    else:
+        _pull_in_processes(todo, grid, area_doc, settings, progress, finish)
     manifest.write()
-    return PullResult(grid, manifest.path, outcomes, skipped)
+    return PullResult(grid, manifest.path, [outcomes[i.id] for i in items], skipped)
+
+
+def _pull_task(item_doc: dict, grid: Grid, area_doc: tuple[str, str, str], settings: PullSettings,
+               dest: Path, progress: Progress | None) -> tuple[str, Any]:
+    """Pull one scene; return ("done", clear fraction) or ("failed", the error sentence)."""
+    item = pystac.Item.from_dict(item_doc)
+    local = Area(shapely.from_wkt(area_doc[0]), area_doc[1], area_doc[2])
+    shapely.prepare(local.geometry)
+    try:
+        return "done", _pull_one(item, grid, local, settings, dest, progress)
+    except HabitatmapError as err:
+        return "failed", str(err)
+
+
+_QUEUE: Any = None
+
+
+def _worker_init(queue: Any) -> None:
+    global _QUEUE
+    _QUEUE = queue
+    if sys.platform.startswith("linux"):  # die with the parent: no orphan keeps writing after a kill
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _queued_progress(item_id: str, done: int, total: int) -> None:
+    _QUEUE.put((item_id, done, total))
+
+
+def _pull_in_worker(item_doc: dict, grid: Grid, area_doc: tuple[str, str, str], settings: PullSettings,
+                    dest: Path) -> tuple[str, Any]:
+    return _pull_task(item_doc, grid, area_doc, settings, dest, _queued_progress)
+
+
+def _pull_in_processes(todo, grid, area_doc, settings, progress, finish) -> None:
+    """Scenes in parallel worker processes: GDAL state is never shared between concurrent pulls
+    (concurrent reads and COG writes in threads of one process corrupted GDAL's heap here)."""
+    import multiprocessing as mp
+    import queue as queue_mod
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    ctx = mp.get_context("spawn")
+    updates = ctx.Queue()
+
+    def drain() -> None:
+        while True:
+            try:
+                msg = updates.get_nowait()
+            except queue_mod.Empty:
+                return
+            if progress is not None:
+                progress(*msg)
+
+    with ProcessPoolExecutor(max_workers=min(settings.workers, len(todo)), mp_context=ctx,
+                             initializer=_worker_init, initargs=(updates,)) as pool:
+        futures = {pool.submit(_pull_in_worker, standalone_item(item), grid, area_doc, settings, dest):
+                   (item, dest) for item, dest in todo}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            drain()
+            for fut in done:
+                item, dest = futures[fut]
+                finish(item, dest, *fut.result())
+        drain()

@@ -98,7 +98,7 @@ def test_block_size_keeps_task_memory_flat():
     for t, side in sizes.items():
         assert side % 256 == 0 and 256 <= side <= 2048
         if side > 256:
-            assert t * 7 * 4 * 3 * side * side <= 96 * 1024 * 1024
+            assert t * 7 * 4 * 3 * side * side <= 192 * 1024 * 1024
     assert sizes[2] > sizes[12]
 
 
