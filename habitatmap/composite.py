@@ -299,7 +299,8 @@ def composite_scenes(
                     band_descriptions=names, tags=tags, band_tags=band_tags,
                     resampling="average",
                     # Compression threads are safe here: all reading is over when the COG is made.
-                    profile={"num_threads": "ALL_CPUS", "level": 6}) as dst, \
+                    # ZSTD decodes and encodes several times faster than DEFLATE at a similar size.
+                    profile={"num_threads": "ALL_CPUS", "compress": "ZSTD", "level": 9}) as dst, \
             dask_client(settings.scheduler, threads=settings.threads) as client:
         threads = sum(client.nthreads().values()) or 1
         tasks = ((paths, w, grid, area_wkt, bands, settings.method, settings.indices) for w in windows)

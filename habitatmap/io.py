@@ -212,11 +212,11 @@ def cog_writer(
         _tmp_name(dest).unlink()  # same checks (folder exists and is writable) as the default
         stage_path.unlink(missing_ok=True)
     try:
-        # The stage is compressed lightly: it is read once, by the COG copy.
+        # The stage is not compressed: it is read once, by the COG copy, and then deleted.
         with rasterio.open(
             stage_path, "w", driver="GTiff", width=width, height=height, count=count,
             dtype=dtype, crs=crs, transform=transform, nodata=nodata, tiled=True,
-            blockxsize=256, blockysize=256, compress="DEFLATE", zlevel=1,
+            blockxsize=256, blockysize=256, compress="NONE",
             bigtiff="IF_SAFER", interleave="pixel",
         ) as dst:
             yield dst
