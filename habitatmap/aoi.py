@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import shapely
@@ -40,7 +41,7 @@ class Area:
     source: str
     operation: DatumOperation | None = None
 
-    @property
+    @cached_property
     def lonlat(self) -> BaseGeometry:
         """The area in WGS 84 longitude/latitude (for STAC searches and footprints)."""
         return self.to_crs(_WGS84).geometry

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 
 from habitatmap import __version__
 from habitatmap.errors import ConfigError, HabitatmapWarning, InputDataError
 from habitatmap.grid import Grid
-from habitatmap.indices import INDICES, compute_index
+from habitatmap.indices import INDICES, compute_index, parse_indices
 from habitatmap.io import cog_writer
 from habitatmap.scenes.pull import load_manifest
 
@@ -157,8 +158,12 @@ def read_stack(paths: Sequence[str], window: Any, n_bands: int) -> np.ndarray:
 
     stack = np.empty((len(paths), n_bands, window.height, window.width), dtype=np.float32)
     for t, path in enumerate(paths):
-        with rasterio.open(path) as ds:
-            ds.read(window=window, out=stack[t])
+        try:
+            with rasterio.open(path) as ds:
+                ds.read(window=window, out=stack[t])
+        except rasterio.errors.RasterioError as err:
+            raise InputDataError(f"{path}: cannot be read ({str(err).strip()[:200]}); the pulled scene "
+                                 "is damaged: delete it and run the same 'scenes pull' again.") from None
     return stack
 
 
@@ -166,18 +171,17 @@ def composite_block(
     paths: Sequence[str],
     window: Any,
     grid: Grid,
-    area_wkt: str | None,
+    area: Any | None,
     bands: Sequence[str],
     method: str,
     indices: Sequence[str],
 ) -> tuple[Any, np.ndarray, int, int]:
     """Composite one window; return (window, bands+indices+count array, area pixels, empty ones)."""
     import bottleneck as bn
-    import shapely
 
     stack = read_stack(paths, window, len(bands))
-    if area_wkt:
-        inside = grid.inside(shapely.from_wkt(area_wkt), window)
+    if area is not None:
+        inside = grid.inside(area, window)
     else:
         inside = np.ones((window.height, window.width), dtype=bool)
     valid = np.isfinite(stack).all(axis=1) & inside  # (scenes, rows, cols)
@@ -186,7 +190,7 @@ def composite_block(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels are expected: count 0
         if method == "median":
-            comp = bn.nanmedian(stack, axis=0) if len(paths) else stack[0]
+            comp = bn.nanmedian(stack, axis=0)
         else:
             t, b, h, w = stack.shape
             comp = medoid(stack.reshape(t, b, h * w), valid.reshape(t, h * w)).reshape(b, h, w)
@@ -202,7 +206,8 @@ def composite_block(
 def _select(folder: Path, manifest: dict[str, Any], months: frozenset[int] | None) -> list[dict]:
     entries = []
     for entry in manifest.get("scenes", []):
-        if months is not None and int(entry["datetime"][5:7]) not in months:
+        month = entry.get("datetime", "")[5:7]
+        if months is not None and not (month.isdigit() and int(month) in months):
             continue
         path = folder / entry["file"]
         if not path.is_file():
@@ -216,10 +221,14 @@ def _check_grid(entries: list[dict], grid: Grid, n_bands: int) -> None:
     import rasterio
 
     for e in entries:
-        with rasterio.open(e["path"]) as ds:
-            if not grid.same_as(ds.crs, ds.transform, ds.width, ds.height) or ds.count != n_bands:
-                raise InputDataError(f"{e['path']}: does not match the grid or bands in the manifest; "
-                                     "pull the scenes again into a new folder.")
+        try:
+            with rasterio.open(e["path"]) as ds:
+                same = grid.same_as(ds.crs, ds.transform, ds.width, ds.height) and ds.count == n_bands
+        except rasterio.errors.RasterioError:
+            same = False
+        if not same:
+            raise InputDataError(f"{e['path']}: unreadable, or not on the grid and bands of the "
+                                 "manifest; delete it and run the same 'scenes pull' again.")
 
 
 def composite_scenes(
@@ -251,7 +260,7 @@ def composite_scenes(
     InputDataError
         If no scene is left after the month filter, or scene files are missing or inconsistent.
     ConfigError
-        For an unknown method or index.
+        For an unknown method, or an index the bands cannot give.
 
     Warns
     -----
@@ -269,17 +278,18 @@ def composite_scenes(
     grid = Grid.from_dict(manifest["settings"]["grid"])
     bands = list(manifest["settings"]["bands"])
     area_wkt = manifest["settings"].get("area", {}).get("wkt")
+    area = shapely.from_wkt(area_wkt) if area_wkt else None
+    if area is not None:
+        shapely.prepare(area)  # once, before the worker threads share it
     entries = _select(folder, manifest, settings.months)
     if not entries:
         when = f" in months {sorted(settings.months)}" if settings.months else ""
         raise InputDataError(f"{folder}: no pulled scene{when}; widen --months or pull more scenes.")
     _check_grid(entries, grid, len(bands))
-    for name in settings.indices:
-        if name not in INDICES or any(b not in bands for b in INDICES[name][:2]):
-            raise ConfigError(f"--indices: {name} cannot be computed from the bands {', '.join(bands)}.")
+    indices = parse_indices(settings.indices, bands)
 
     paths = [e["path"] for e in entries]
-    names = [*bands, *settings.indices, "clear_count"]
+    names = [*bands, *indices, "clear_count"]
     side = block_size_for(len(paths), len(bands))
     windows = list(grid.blocks(side))
     tags = {
@@ -287,11 +297,11 @@ def composite_scenes(
         "METHOD": settings.method,
         "MONTHS": ",".join(map(str, sorted(settings.months))) if settings.months else "all",
         "SCENES": ",".join(e["id"] for e in entries),
-        "INDICES": ",".join(settings.indices),
+        "INDICES": ",".join(indices),
         "SOFTWARE": f"habitatmap {__version__}",
     }
     band_tags = [{"ROLE": "reflectance"} for _ in bands] + \
-        [{"ROLE": "index", "DEFINITION": INDICES[n][2]} for n in settings.indices] + \
+        [{"ROLE": "index", "DEFINITION": INDICES[n][2]} for n in indices] + \
         [{"ROLE": "count", "DEFINITION": "number of clear observations"}]
     inside = empty = 0
     with cog_writer(out, width=grid.width, height=grid.height, count=len(names), dtype="float32",
@@ -303,7 +313,7 @@ def composite_scenes(
                     profile={"num_threads": "ALL_CPUS", "compress": "ZSTD", "level": 9}) as dst, \
             dask_client(settings.scheduler, threads=settings.threads) as client:
         threads = sum(client.nthreads().values()) or 1
-        tasks = ((paths, w, grid, area_wkt, bands, settings.method, settings.indices) for w in windows)
+        tasks = ((paths, w, grid, area, bands, settings.method, indices) for w in windows)
         for n, (win, block, n_in, n_empty) in enumerate(
                 map_unordered(client, composite_block, tasks, max_in_flight=2 * threads), start=1):
             dst.write(block, window=win)

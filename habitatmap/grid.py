@@ -151,6 +151,8 @@ class Grid:
         return cls(doc["crs"], Affine(*doc["transform"][:6]), int(doc["width"]), int(doc["height"]))
 
     def same_as(self, crs: object, transform: Affine, width: int, height: int) -> bool:
-        """True if a raster with this georeferencing lies exactly on this grid."""
+        """True if a raster with this georeferencing lies exactly on this grid (False without a CRS)."""
+        if not crs:
+            return False
         return (CRS.from_user_input(crs) == self.pyproj_crs and width == self.width
                 and height == self.height and transform.almost_equals(self.transform, precision=1e-6))

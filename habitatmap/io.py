@@ -49,11 +49,18 @@ def _current_umask() -> int:
 _FILE_MODE = 0o666 & ~_current_umask()
 
 
-def _tmp_name(dest: Path) -> Path:
+def _check_folder(dest: Path) -> None:
     if not dest.parent.is_dir():
         raise OutputError(
             f"{dest}: the output folder {dest.parent} does not exist; create it or choose another path."
         )
+    if not os.access(dest.parent, os.W_OK):
+        raise OutputError(f"{dest}: cannot create files in {dest.parent} (permission denied); "
+                          "choose a writable folder.")
+
+
+def _tmp_name(dest: Path) -> Path:
+    _check_folder(dest)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.tmp-", suffix=dest.suffix, dir=dest.parent)
     except OSError as err:
@@ -209,7 +216,7 @@ def cog_writer(
         stage_path = _tmp_name(dest.with_suffix(".stage.tif"))
     else:
         stage_path = Path(stage)
-        _tmp_name(dest).unlink()  # same checks (folder exists and is writable) as the default
+        _check_folder(dest)
         stage_path.unlink(missing_ok=True)
     try:
         # The stage is not compressed: it is read once, by the COG copy, and then deleted.

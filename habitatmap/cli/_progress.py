@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,16 +19,14 @@ def _bar() -> Progress:
 
 @contextmanager
 def scene_progress(ids: list[str]) -> Iterator[object]:
-    """One bar per scene; yields ``callback(item_id, done, total)`` (safe from worker threads)."""
-    lock = threading.Lock()
+    """One bar per scene; yields ``callback(item_id, done, total)``."""
     with _bar() as progress:
         tasks = {i: progress.add_task(i, total=None) for i in ids}
 
         def update(item_id: str, done: int, total: int) -> None:
-            with lock:
-                task = tasks.get(item_id)
-                if task is not None:
-                    progress.update(task, completed=done, total=total)
+            task = tasks.get(item_id)
+            if task is not None:
+                progress.update(task, completed=done, total=total)
 
         yield update
 

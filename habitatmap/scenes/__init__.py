@@ -1,36 +1,10 @@
 """Landsat scenes from STAC: items, search, asset access and the clipped, masked pull.
 
-This package is the only place that talks to the network (see ``access``).
+This package is the only place that talks to the network (see ``access``). Its top level re-exports
+the item helpers of :mod:`habitatmap.scenes.items`.
 """
 
-from habitatmap.scenes.items import (
-    C2_SR_OFFSET,
-    C2_SR_SCALE,
-    DEFAULT_BANDS,
-    BandAsset,
-    SceneSummary,
-    band_assets,
-    item_epsg,
-    load_items,
-    normalize_platform,
-    qa_asset,
-    read_static_items,
-    standalone_item,
-    summarize_item,
-)
+from habitatmap.scenes import items as _items
+from habitatmap.scenes.items import *  # noqa: F403  (the public names listed in items.__all__)
 
-__all__ = [
-    "C2_SR_OFFSET",
-    "C2_SR_SCALE",
-    "DEFAULT_BANDS",
-    "BandAsset",
-    "SceneSummary",
-    "band_assets",
-    "item_epsg",
-    "load_items",
-    "normalize_platform",
-    "qa_asset",
-    "read_static_items",
-    "standalone_item",
-    "summarize_item",
-]
+__all__ = list(_items.__all__)

@@ -158,7 +158,11 @@ def sign_href(href: str) -> str:
     import planetary_computer
 
     bare = urlunparse(urlparse(href)._replace(query=""))  # an old token may have expired
-    return planetary_computer.sign(bare)
+    try:
+        return planetary_computer.sign(bare)
+    except Exception as err:  # requests errors, token service answers
+        raise AssetError(f"{bare}: could not get an access token from Planetary Computer "
+                         f"({type(err).__name__}); check the connection and run the command again.") from None
 
 
 def sign_item(obj) -> None:

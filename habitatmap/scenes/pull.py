@@ -15,7 +15,6 @@ import json
 import os
 import re
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,13 @@ from typing import Any
 import numpy as np
 import pystac
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
 from habitatmap import __version__
 from habitatmap.aoi import Area
-from habitatmap.errors import AssetError, HabitatmapError, InputDataError
+from habitatmap.errors import AssetError, ConfigError, HabitatmapError, InputDataError
 from habitatmap.grid import Grid, utm_epsg
 from habitatmap.io import cog_writer, sha256_file, write_text_atomic
 from habitatmap.qa import unusable_mask
@@ -170,11 +171,15 @@ def plan_grid(items: Sequence[pystac.Item], area: Area, settings: PullSettings) 
             target = f"EPSG:{utm_epsg(c.x, c.y)}"
     else:
         target = settings.crs if ":" in settings.crs else f"EPSG:{settings.crs}"
+        try:
+            CRS.from_user_input(target)
+        except CRSError:
+            raise ConfigError(f"--crs {settings.crs!r}: not a coordinate reference system PROJ "
+                              "knows; give an EPSG code such as 32652, or 'auto'.") from None
     local = area.to_crs(target, allow_ballpark=settings.allow_ballpark)
     # Millimetres are plenty; rounding keeps the manifest short and its geometry exactly reusable.
     local = Area(shapely.from_wkt(shapely.to_wkt(local.geometry, rounding_precision=3)), local.crs,
                  local.source, local.operation)
-    shapely.prepare(local.geometry)  # once, before worker threads share it
     anchor = (0.0, 0.0)
     for item in items:
         t = item.properties.get("proj:transform")
@@ -227,11 +232,10 @@ def _comparable(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Manifest:
-    """The manifest, rewritten atomically whenever a scene finishes (threads share it)."""
+    """The manifest, rewritten atomically whenever a scene finishes."""
 
     def __init__(self, folder: Path, settings: dict[str, Any], source: str) -> None:
         self.path = folder / MANIFEST
-        self.lock = threading.Lock()
         self.doc: dict[str, Any] = {"kind": _KIND, "habitatmap": __version__, "items": source,
                                     "settings": settings, "scenes": [], "failed": []}
         if self.path.exists():
@@ -252,16 +256,15 @@ class _Manifest:
         return None
 
     def record(self, entry: dict[str, Any] | None, failure: dict[str, str] | None = None) -> None:
-        with self.lock:
-            if entry is not None:
-                scenes = [e for e in self.doc["scenes"] if e["id"] != entry["id"]] + [entry]
-                self.doc["scenes"] = sorted(scenes, key=lambda e: (e["datetime"], e["id"]))
-                self.doc["failed"] = [f for f in self.doc["failed"] if f["id"] != entry["id"]]
-            if failure is not None:
-                self.doc["failed"] = sorted(
-                    [f for f in self.doc["failed"] if f["id"] != failure["id"]] + [failure],
-                    key=lambda f: f["id"])
-            self.write()
+        if entry is not None:
+            scenes = [e for e in self.doc["scenes"] if e["id"] != entry["id"]] + [entry]
+            self.doc["scenes"] = sorted(scenes, key=lambda e: (e["datetime"], e["id"]))
+            self.doc["failed"] = [f for f in self.doc["failed"] if f["id"] != entry["id"]]
+        if failure is not None:
+            self.doc["failed"] = sorted(
+                [f for f in self.doc["failed"] if f["id"] != failure["id"]] + [failure],
+                key=lambda f: f["id"])
+        self.write()
 
     def write(self) -> None:
         write_text_atomic(self.path, json.dumps(self.doc, ensure_ascii=False, indent=1) + "\n")

@@ -25,7 +25,6 @@ __all__ = ["DEFAULT_COLLECTION", "DEFAULT_STAC", "SceneQuery", "search_scenes", 
 #: Microsoft Planetary Computer: a public STAC API with Landsat Collection 2 Level-2 as COGs.
 DEFAULT_STAC = "https://planetarycomputer.microsoft.com/api/stac/v1"
 DEFAULT_COLLECTION = "landsat-c2-l2"
-_SEARCH = "https://api.stacspec.org/v1.0.0/item-search"
 
 
 @dataclass(frozen=True)

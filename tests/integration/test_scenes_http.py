@@ -362,3 +362,23 @@ def test_unsupported_schemes_and_vrt_assets_are_refused(cli, stac, tmp_path):
     assert ".vrt assets are refused" in r.stderr
     assert "cannot be read as a GeoTIFF" in r.stderr
     assert "GDAL virtual paths are not accepted" in r.stderr
+
+
+def test_unknown_grid_crs_is_one_sentence(cli, stac, tmp_path):
+    r = cli("scenes", "pull", stac / "catalog.json", "--bbox", SMALL, "--crs", "EPSG:99999",
+            "--out", tmp_path / "o")
+    assert r.exit_code == 2 and "--crs 'EPSG:99999': not a coordinate reference system" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_damaged_pulled_scene_is_named_by_composite(cli, stac, tmp_path):
+    out = tmp_path / "scenes"
+    pull_scenes(load_items(stac / "catalog.json"), area_from_bbox(SMALL), out)
+    victim = sorted(out.glob("L*.tif"))[0]
+    victim.write_bytes(victim.read_bytes()[:2000])
+    r = cli("composite", out, "--out", tmp_path / "c.tif")
+    assert r.exit_code == 2 and victim.name in r.stderr and "run the same 'scenes pull' again" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "c.tif").exists()
+    victim.unlink()  # a rerun of the pull restores it, and the composite then works
+    pull_scenes(load_items(stac / "catalog.json"), area_from_bbox(SMALL), out)
+    _ok(cli("composite", out, "--out", tmp_path / "c.tif"))
