@@ -13,7 +13,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from habitatmap.errors import InputDataError
-from habitatmap.geodesy import DatumOperation, transformer_for
+from habitatmap.geodesy import DatumOperation, transform_geometries
 
 __all__ = ["Area", "area_from_bbox", "read_area", "split_layer"]
 
@@ -57,33 +57,11 @@ class Area:
         source = CRS.from_user_input(self.crs)
         if target == source:
             return self
-        lon_lat = self._rough_lonlat_bounds(source)
-        transformer, op = transformer_for(source, target, area=lon_lat, allow_ballpark=allow_ballpark,
-                                          what=self.source)
-        # Densify first so straight edges stay straight enough after the projection change.
-        w, s, e, n = self.geometry.bounds
-        dense = shapely.segmentize(self.geometry, max(e - w, n - s) / 200 or 1.0)
-        moved = shapely.transform(dense, lambda xy: _apply(transformer, xy))
+        moved, op = transform_geometries(self.geometry, source, target, allow_ballpark=allow_ballpark,
+                                         what=self.source)
         label = target.to_authority()
         return Area(shapely.make_valid(moved), f"{label[0]}:{label[1]}" if label else target.to_wkt(),
                     self.source, op)
-
-    def _rough_lonlat_bounds(self, source: CRS) -> tuple[float, float, float, float]:
-        if source.is_geographic:
-            w, s, e, n = self.geometry.bounds
-        else:
-            # Any operation is good enough to find the area of use of the precise one.
-            from pyproj import Transformer
-            t = Transformer.from_crs(source, _WGS84, always_xy=True)
-            w, s, e, n = t.transform_bounds(*self.geometry.bounds)
-        return (max(-180.0, w), max(-90.0, s), min(180.0, e), min(90.0, n))
-
-
-def _apply(transformer, xy):
-    import numpy as np
-
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
 
 
 def split_layer(spec: str) -> tuple[Path, str | None]:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from habitatmap import __version__
 from habitatmap.aoi import read_area
+from habitatmap.classify import ClassifyResult, ClassifySettings, classify_composites
 from habitatmap.composite import CompositeResult, CompositeSettings, composite_scenes, parse_months
 from habitatmap.indices import parse_indices
 from habitatmap.io import sha256_file, write_text_atomic
 from habitatmap.legend import Legend
 from habitatmap.legend_export import EXPORT_FORMATS, export_legend
+from habitatmap.polygonize import PolygonizeResult, polygonize_map
+from habitatmap.scale import DEFAULT_MMU_HA
 from habitatmap.scenes import SceneSummary, summarize_item
 from habitatmap.scenes.pull import PullResult, PullSettings, pull_scenes
 from habitatmap.scenes.search import SceneQuery, search_scenes, write_items
@@ -33,6 +36,8 @@ class DemoResult:
     sample_meta: dict = field(default_factory=dict)
     pull: PullResult | None = None
     composites: dict[str, CompositeResult] = field(default_factory=dict)
+    classification: ClassifyResult | None = None
+    polygons: PolygonizeResult | None = None
 
 
 def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> DemoResult:
@@ -40,7 +45,8 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
 
     Steps: verify the sample data against its checksums; export the legend in every format and
     language; search the sample's STAC catalog for scenes over the site's area; pull them onto one
-    grid, cloud-masked; build the site's seasonal composites; write a provenance record.
+    grid, cloud-masked; build the site's seasonal composites; classify them into the habitat map,
+    assess it against the validation sample and trace it into polygons; write a provenance record.
     """
     from habitatmap.sampledata import verify
 
@@ -75,6 +81,21 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
         result.composites[name] = comp
         result.written.append((f"{name} composite (months {spec.months})", comp.path))
 
+    if site.classification is not None:
+        spec = site.classification
+        settings = ClassifySettings(mmu_ha=spec.mmu_ha if spec.mmu_ha is not None else DEFAULT_MMU_HA)
+        result.classification = cls = classify_composites(
+            [result.composites[name].path for name in spec.composites], out / "habitat.tif", legend,
+            training=str(site.resolve(spec.training)), model=spec.model, seed=spec.seed,
+            label_field=spec.label_field,
+            validation=str(site.resolve(spec.validation)) if spec.validation else None,
+            report_dir=out / "accuracy", model_out=out / "habitat_model.skops", settings=settings)
+        result.written.append(("habitat map", cls.map.path))
+        result.written.append(("habitat model (skops)", cls.model_path))
+        result.written += [("accuracy report", p) for p in cls.report_paths]
+        result.polygons = polygonize_map(cls.map.path, out / "habitats.gpkg", legend)
+        result.written.append(("habitat polygons", result.polygons.path))
+
     legend_src = Path(legend.source)
     provenance = {
         "product": "habitatmap demo",
@@ -96,6 +117,7 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
                               "no_clear_observation_fraction": round(c.empty_fraction, 6),
                               **site.composites[name].model_dump()}
                        for name, c in result.composites.items()},
+        "classification": _classification_provenance(site, result),
         "outputs": [str(p.relative_to(out)) for _, p in result.written],
         "languages": list(site.languages),
     }
@@ -103,3 +125,22 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
                                   json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
     result.written.append(("provenance", prov_path))
     return result
+
+
+def _classification_provenance(site: Site, result: DemoResult) -> dict | None:
+    cls = result.classification
+    if cls is None or site.classification is None:
+        return None
+    acc = cls.assessment.accuracy if cls.assessment is not None else None
+    return {
+        **site.classification.model_dump(mode="json"),
+        "features": cls.model.feature_names,
+        "training_samples": len(cls.training) if cls.training is not None else None,
+        "training_dropped_on_nodata": cls.dropped_nodata,
+        "training_datum_operation": cls.training.operation.to_dict()
+        if cls.training is not None and cls.training.operation else None,
+        "mmu_pixels": cls.map.mmu_pixels,
+        "mapped_pixels": {str(k): v for k, v in cls.map.mapped_pixels.items()},
+        "overall_accuracy": round(acc.overall_accuracy, 4) if acc else None,
+        "software": cls.model.metadata.get("software"),
+    }

@@ -17,7 +17,15 @@ from pyproj.transformer import AreaOfInterest, TransformerGroup
 
 from habitatmap.errors import GeodesyError
 
-__all__ = ["ITRF_ALIGNED_DATUMS", "DatumOperation", "datum_name", "is_itrf_aligned", "transformer_for"]
+__all__ = [
+    "ITRF_ALIGNED_DATUMS",
+    "DatumOperation",
+    "datum_name",
+    "is_itrf_aligned",
+    "lonlat_bounds",
+    "transform_geometries",
+    "transformer_for",
+]
 
 #: Datums that realise ITRF to about a metre; a zero-shift step between them is harmless at 1:100000.
 ITRF_ALIGNED_DATUMS: tuple[str, ...] = (
@@ -115,3 +123,67 @@ def transformer_for(
     op = DatumOperation(source_crs=_label(src), target_crs=_label(dst), description=best.description,
                         accuracy_m=accuracy, ballpark=ballpark)
     return best, op
+
+
+Bounds = tuple[float, float, float, float]
+
+
+def lonlat_bounds(bounds: Bounds, crs: object) -> Bounds:
+    """Rough (west, south, east, north) in degrees of ``bounds`` given in ``crs``.
+
+    Any operation is good enough to find the area of use of the precise one.
+    """
+    src = CRS.from_user_input(crs)
+    if src.is_geographic:
+        w, s, e, n = bounds
+    else:
+        t = Transformer.from_crs(src, CRS.from_epsg(4326), always_xy=True)
+        w, s, e, n = t.transform_bounds(*bounds)
+    return (max(-180.0, w), max(-90.0, s), min(180.0, e), min(90.0, n))
+
+
+def transform_geometries(
+    geometries: object,
+    source: object,
+    target: object,
+    *,
+    allow_ballpark: bool = False,
+    what: str = "input",
+    densify: bool = True,
+) -> tuple[object, DatumOperation | None]:
+    """Move shapely geometries from ``source`` to ``target`` with the operation for their area.
+
+    Parameters
+    ----------
+    geometries
+        A shapely geometry or an array of them.
+    source, target
+        Anything :class:`pyproj.CRS` accepts.
+    allow_ballpark, what
+        As for :func:`transformer_for`.
+    densify
+        Add vertices first (1/200 of the extent apart) so straight edges stay close to the
+        projected curve.
+
+    Returns
+    -------
+    (geometries, DatumOperation or None)
+        The moved geometries (same shape as given) and the operation (None when the CRSs are equal).
+    """
+    import numpy as np
+    import shapely
+
+    src, dst = CRS.from_user_input(source), CRS.from_user_input(target)
+    if src == dst:
+        return geometries, None
+    w, s, e, n = shapely.total_bounds(geometries)
+    transformer, op = transformer_for(src, dst, area=lonlat_bounds((w, s, e, n), src),
+                                      allow_ballpark=allow_ballpark, what=what)
+    if densify:
+        geometries = shapely.segmentize(geometries, max(e - w, n - s) / 200 or 1.0)
+
+    def apply(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometries, apply), op

@@ -150,6 +150,29 @@ class Grid:
         """Inverse of :meth:`to_dict`."""
         return cls(doc["crs"], Affine(*doc["transform"][:6]), int(doc["width"]), int(doc["height"]))
 
+    @classmethod
+    def from_dataset(cls, ds: Any) -> Grid:
+        """The grid of an open rasterio dataset.
+
+        Raises
+        ------
+        InputDataError
+            If the raster has no CRS or is rotated.
+        """
+        from habitatmap.errors import InputDataError
+
+        if ds.crs is None:
+            raise InputDataError(f"{ds.name}: the raster has no coordinate reference system; "
+                                 "write it with its CRS and try again.")
+        if ds.transform.b != 0 or ds.transform.d != 0:
+            raise InputDataError(f"{ds.name}: the raster is rotated; warp it to a north-up grid first.")
+        return cls(_crs_label(CRS.from_user_input(ds.crs)), ds.transform, ds.width, ds.height)
+
+    @property
+    def pixel_area(self) -> float:
+        """Area of one pixel in square CRS units (square metres for a projected CRS)."""
+        return abs(self.transform.a * self.transform.e)
+
     def same_as(self, crs: object, transform: Affine, width: int, height: int) -> bool:
         """True if a raster with this georeferencing lies exactly on this grid (False without a CRS)."""
         if not crs:

@@ -22,6 +22,7 @@ __all__ = [
     "COG_PROFILE",
     "atomic_dir",
     "atomic_path",
+    "check_output_folder",
     "cog_writer",
     "sha256_file",
     "write_cog",
@@ -49,7 +50,8 @@ def _current_umask() -> int:
 _FILE_MODE = 0o666 & ~_current_umask()
 
 
-def _check_folder(dest: Path) -> None:
+def check_output_folder(dest: Path) -> None:
+    """Raise :class:`OutputError` unless ``dest``'s folder exists and is writable."""
     if not dest.parent.is_dir():
         raise OutputError(
             f"{dest}: the output folder {dest.parent} does not exist; create it or choose another path."
@@ -60,7 +62,7 @@ def _check_folder(dest: Path) -> None:
 
 
 def _tmp_name(dest: Path) -> Path:
-    _check_folder(dest)
+    check_output_folder(dest)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.tmp-", suffix=dest.suffix, dir=dest.parent)
     except OSError as err:
@@ -216,7 +218,7 @@ def cog_writer(
         stage_path = _tmp_name(dest.with_suffix(".stage.tif"))
     else:
         stage_path = Path(stage)
-        _check_folder(dest)
+        check_output_folder(dest)
         stage_path.unlink(missing_ok=True)
     try:
         # The stage is not compressed: it is read once, by the COG copy, and then deleted.

@@ -50,6 +50,20 @@ class CompositeSpec(BaseModel):
     indices: list[str] = Field(default_factory=list)
 
 
+class ClassificationSpec(BaseModel):
+    """How the site's habitat map is made and checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    composites: list[str] = Field(min_length=1)
+    training: Path
+    validation: Path | None = None
+    label_field: str | None = None
+    model: str = "rf"
+    seed: int = 0
+    mmu_ha: float | None = Field(default=None, ge=0)
+
+
 class Site(BaseModel):
     """One transboundary site."""
 
@@ -64,6 +78,7 @@ class Site(BaseModel):
     inputs: SiteInputs
     scenes: SceneSearch = Field(default_factory=SceneSearch)
     composites: dict[str, CompositeSpec] = Field(default_factory=dict)
+    classification: ClassificationSpec | None = None
     root: Path = Field(default=Path("."), exclude=True)
 
     def resolve(self, path: Path) -> Path:
@@ -94,6 +109,11 @@ def load_site(path: str | os.PathLike[str]) -> Site:
         e = err.errors()[0]
         field = ".".join(str(x) for x in e["loc"])
         raise ConfigError(f"{p}: site.{field}: {e['msg']}; correct it in the workflow file.") from None
+    if site.classification is not None:
+        missing = [c for c in site.classification.composites if c not in site.composites]
+        if missing:
+            raise ConfigError(f"{p}: site.classification.composites: {missing} are not defined under "
+                              "site.composites; name composites defined there.")
     for lang in site.languages:
         if lang not in LANGUAGES:
             raise ConfigError(f"{p}: site.languages: unknown language {lang!r}; use {LANGUAGES}.")

@@ -42,6 +42,19 @@ def demo(
     for name, comp in result.composites.items():
         console.print(f"Composite '{name}': median of {len(comp.scenes)} scenes, "
                       f"{len(comp.bands)} bands ({', '.join(comp.bands)}).")
+    cls = result.classification
+    if cls is not None:
+        console.print(f"Habitat map: {len(cls.model.feature_names)} features, random forest trained on "
+                      f"{len(cls.training) if cls.training is not None else 0} samples; minimum mapping "
+                      f"unit {cls.map.mmu_pixels} pixels.")
+        if cls.assessment is not None:
+            acc = cls.assessment.accuracy
+            console.print(f"Accuracy against the independent validation sample: overall "
+                          f"{acc.overall_accuracy:.3f} ± {1.96 * acc.overall_accuracy_se:.3f} (95 %, "
+                          f"area-weighted, {acc.n} points).")
+    if result.polygons is not None:
+        console.print(f"Habitat polygons: {result.polygons.polygons}, simplified with "
+                      f"{result.polygons.tolerance_m:g} m for 1:100000.")
     console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
     for label, path in result.written:
         echo_path(label, path)

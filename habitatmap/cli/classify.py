@@ -1,0 +1,121 @@
+"""``habitatmap classify`` and ``habitatmap accuracy``: the habitat map and its honest accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from habitatmap.assess import Assessment, assess_map
+from habitatmap.classify import ClassifySettings, classify_composites
+from habitatmap.cli._app import app, console, echo_path, state
+from habitatmap.cli._progress import block_progress
+from habitatmap.crosswalk import load_crosswalk
+from habitatmap.legend import Legend
+from habitatmap.model import MODELS
+from habitatmap.report import build_report, write_report
+from habitatmap.scale import DEFAULT_MMU_HA
+
+LABEL_HELP = "Field holding the class label (default: habitat, class, label, code or key)."
+CROSSWALK_HELP = "Map national class names to the legend (styles/crosswalks/*.yaml)."
+BALLPARK_HELP = "Accept a zero-shift datum step from an older datum (misplaces samples by up to ~100 m)."
+
+
+def _summary(assessment: Assessment, legend: Legend) -> None:
+    a = assessment.accuracy
+    console.print(f"overall accuracy {a.overall_accuracy:.3f} ± {1.96 * a.overall_accuracy_se:.3f} "
+                  f"(95 %, area-weighted) from {a.n} reference samples; {assessment.design}.")
+    weak = [f"{legend.by_code(c).key} ({ua:.2f})" for c, ua in zip(a.classes, a.users_accuracy, strict=True)
+            if ua == ua and ua < 0.7]
+    if weak:
+        console.print(f"user's accuracy below 0.70: {', '.join(weak)}")
+
+
+@app.command("classify")
+def classify(
+    ctx: typer.Context,
+    composites: list[Path] = typer.Argument(..., dir_okay=False,
+                                            help="Composite(s) on one grid, e.g. summer.tif autumn.tif."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Habitat map COG to write."),
+    training: str | None = typer.Option(None, "--training", "-t",
+                                        help="Labelled points or polygons, any format and CRS "
+                                             "(FILE[:LAYER])."),
+    label_field: str | None = typer.Option(None, "--label-field", help=LABEL_HELP),
+    crosswalk: Path | None = typer.Option(None, "--crosswalk", dir_okay=False, help=CROSSWALK_HELP),
+    model: str = typer.Option("rf", "--model",
+                              help=f"{', '.join(f'{k}: {v}' for k, v in MODELS.items())}; or a saved "
+                                   ".skops model."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (model and polygon sampling)."),
+    mmu_ha: float = typer.Option(DEFAULT_MMU_HA, "--mmu-ha",
+                                 help="Minimum mapping unit in hectares (default: 2 mm x 2 mm at 1:100000; "
+                                      "0 = off)."),
+    majority: int = typer.Option(0, "--majority", help="Majority filter window before the MMU: 3, 5 or 7."),
+    max_per_polygon: int = typer.Option(50, "--max-per-polygon", min=1,
+                                        help="Most pixels sampled from one training polygon."),
+    validation: str | None = typer.Option(None, "--validation",
+                                          help="Independent reference sample for the accuracy report."),
+    report: Path | None = typer.Option(None, "--report", file_okay=False,
+                                       help="Write report.json, report.md and a confusion-matrix PNG here."),
+    model_out: Path | None = typer.Option(None, "--model-out", dir_okay=False,
+                                          help="Save the fitted model (skops format)."),
+    cv_block_km: float = typer.Option(5.0, "--cv-block-km", min=0.1,
+                                      help="Block width of the spatial cross-validation "
+                                           "(without --validation)."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+    scheduler: str | None = typer.Option(None, "--scheduler", envvar="HABITATMAP_SCHEDULER",
+                                         help="dask.distributed scheduler address (default: this machine)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="Threads on this machine."),
+) -> None:
+    """Map habitats with the shared legend from composites and training samples, and assess the map.
+
+    Example: habitatmap classify summer.tif autumn.tif --training points.gpkg --out habitat.tif
+    --validation validation.gpkg --report report/
+    """
+    legend = state(ctx).legend
+    xwalk = load_crosswalk(crosswalk, legend) if crosswalk else None
+    settings = ClassifySettings(mmu_ha=mmu_ha, majority=majority, scheduler=scheduler, threads=threads)
+    with block_progress("classify") as progress:
+        result = classify_composites(
+            [str(c) for c in composites], out, legend, training=training, model=model,
+            label_field=label_field, crosswalk=xwalk, seed=seed, max_per_polygon=max_per_polygon,
+            validation=validation, report_dir=report, model_out=model_out, cv_block_km=cv_block_km,
+            allow_ballpark=allow_ballpark, settings=settings, progress=progress)
+    if result.training is not None:
+        op = result.training.operation
+        console.print(f"trained {result.model.metadata.get('model')} on {len(result.training)} samples "
+                      f"({result.dropped_nodata} on nodata dropped), {len(result.model.feature_names)} "
+                      f"features" + (f"; samples moved with {op.description}" if op else ""))
+    console.print(f"minimum mapping unit {mmu_ha:g} ha = {result.map.mmu_pixels} pixels; smoothing "
+                  f"changed {result.map.changed_by_smoothing} pixels")
+    if result.assessment is not None:
+        _summary(result.assessment, legend)
+    echo_path("habitat map", result.map.path)
+    if result.model_path:
+        echo_path("model", result.model_path)
+    for p in result.report_paths:
+        echo_path("accuracy report", p)
+
+
+@app.command("accuracy")
+def accuracy(
+    ctx: typer.Context,
+    map_path: Path = typer.Argument(..., dir_okay=False, help="Class map (legend codes), e.g. habitat.tif."),
+    reference: str = typer.Option(..., "--reference", "-r",
+                                  help="Reference sample, points (FILE[:LAYER]); with 'stratum' and "
+                                       "'stratum_pixels' fields for a stratified design."),
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Report folder."),
+    label_field: str | None = typer.Option(None, "--label-field", help=LABEL_HELP),
+    crosswalk: Path | None = typer.Option(None, "--crosswalk", dir_okay=False, help=CROSSWALK_HELP),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+) -> None:
+    """Assess any class map against reference samples: error matrix, area-adjusted areas with CIs.
+
+    Example: habitatmap accuracy habitat.tif --reference validation.gpkg --out report/
+    """
+    legend = state(ctx).legend
+    xwalk = load_crosswalk(crosswalk, legend) if crosswalk else None
+    assessment = assess_map(map_path, reference, legend, label_field=label_field, crosswalk=xwalk,
+                            allow_ballpark=allow_ballpark)
+    _summary(assessment, legend)
+    for p in write_report(build_report(assessment, legend), legend, out):
+        echo_path("accuracy report", p)
