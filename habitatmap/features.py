@@ -116,9 +116,13 @@ class FeatureStack:
             if not slots:
                 continue
             with rasterio.open(path, driver="GTiff") as ds:
-                data = ds.read([self.bands[j][1] for j in slots], window=window, out_dtype="float32",
-                               masked=True)
-            out[slots] = data.filled(np.nan)
+                data = ds.read([self.bands[j][1] for j in slots], window=window, out_dtype="float32")
+                nodata = ds.nodata
+            # Composites use NaN as nodata already; another nodata value becomes NaN here (reading
+            # with masked=True would make GDAL build a mask band, a third of the read time).
+            if nodata is not None and not np.isnan(nodata):
+                data[data == np.float32(nodata)] = np.nan
+            out[slots] = data
         return out
 
     def sample(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -8,6 +8,11 @@ row per tree in float64. Two things make a habitat map cheaper to predict withou
   guesses a branch and one tree's nodes stay in cache while thousands of pixels pass through them.
 * **Stop when the vote is decided.** After each tree, a pixel whose leading class is ahead of every
   other class by more than the trees still to come can no longer change its label; it drops out.
+  (On the sample's model a pixel needs about 65 of the 100 trees.)
+
+The kernel is compiled with numba (no C compiler needed on the user's machine). treelite/tl2cgen
+was measured too: on this project's forests its compiled code predicted more slowly than
+scikit-learn and took half a minute to compile, so it is not used.
 
 Labels are identical to ``RandomForestClassifier.predict``: thresholds are converted to float32 by
 rounding *down* (for a float32 value ``x``, ``x <= t64`` exactly when ``x <= t32``), probabilities are
@@ -140,65 +145,84 @@ class CompiledForest:
 
 @numba.njit(nogil=True, cache=True, boundscheck=False)
 def _predict_chunk(xt, feature, threshold, left, right, values, onehot, roots, out):  # pragma: no cover
+    # Unsigned indices in the hot loops spare numba's negative-index wrap-around checks (measured
+    # about 1.5x on the partition loop).
+    u1 = np.uint64(1)
     n = xt.shape[1]
     n_trees = roots.shape[0]
     n_classes = values.shape[1]
     acc = np.zeros((n, n_classes))
-    active = np.arange(n)
+    lead = np.zeros(n)  # each pixel's largest class sum so far
+    active = np.arange(n).astype(np.uint32)
     n_active = n
-    idx = np.empty(n, dtype=np.int64)
-    tmp = np.empty(n, dtype=np.int64)
-    stack = np.empty((4096, 3), dtype=np.int64)  # (node, start, stop) segments of idx
+    # Segments of one depth live in buf[depth % 2]; a node partitions its segment into the other
+    # buffer at the same positions, so nothing is copied back.
+    buf = np.empty((2, n), dtype=np.uint32)
+    stack = np.empty((4096, 4), dtype=np.int64)  # (node, start, stop, buffer)
     for t in range(n_trees):
-        idx[:n_active] = active[:n_active]
+        buf[0, :n_active] = active[:n_active]
         stack[0, 0] = roots[t]
         stack[0, 1] = 0
         stack[0, 2] = n_active
+        stack[0, 3] = 0
         sp = 1
         while sp > 0:
             sp -= 1
             node = stack[sp, 0]
-            s = stack[sp, 1]
-            e = stack[sp, 2]
+            s = np.uint64(stack[sp, 1])
+            e = np.uint64(stack[sp, 2])
+            b = stack[sp, 3]
             if s == e:
                 continue
+            src = buf[b]
             f = feature[node]
             if f < 0:
                 c = onehot[node]
                 if c >= 0:
                     for p in range(s, e):
-                        acc[idx[p], c] += 1.0
+                        i = np.uint64(src[p])
+                        v = acc[i, c] + 1.0
+                        acc[i, c] = v
+                        lead[i] = max(lead[i], v)
                 else:
                     for p in range(s, e):
-                        i = idx[p]
+                        i = np.uint64(src[p])
                         for k in range(n_classes):
-                            acc[i, k] += values[node, k]
+                            v = acc[i, k] + values[node, k]
+                            acc[i, k] = v
+                            lead[i] = max(lead[i], v)
                 continue
+            dst = buf[1 - b]
             th = threshold[node]
             row = xt[f]
             lo = s
-            hi = e - 1
+            hi = e - u1
             for p in range(s, e):
-                i = idx[p]
-                go_left = row[i] <= th
-                tmp[lo] = i
-                tmp[hi] = i
+                i = src[p]
+                go_left = np.uint64(row[np.uint64(i)] <= th)
+                dst[lo] = i
+                dst[hi] = i
                 lo += go_left
-                hi -= 1 - go_left
-            idx[s:e] = tmp[s:e]
+                hi -= u1 - go_left
             stack[sp, 0] = right[node]
             stack[sp, 1] = lo
             stack[sp, 2] = e
+            stack[sp, 3] = 1 - b
             sp += 1
             stack[sp, 0] = left[node]
             stack[sp, 1] = s
             stack[sp, 2] = lo
+            stack[sp, 3] = 1 - b
             sp += 1
         remaining = n_trees - 1 - t
         if 2 * remaining < n_trees:
             kept = 0
             for q in range(n_active):
-                i = active[q]
+                i = np.uint64(active[q])
+                if lead[i] <= remaining:  # cannot be decided yet: skip the scan over classes
+                    active[kept] = i
+                    kept += 1
+                    continue
                 first = -1.0
                 second = -1.0
                 for k in range(n_classes):

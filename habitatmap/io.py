@@ -25,6 +25,7 @@ __all__ = [
     "check_output_folder",
     "cog_writer",
     "sha256_file",
+    "temporary_path",
     "write_cog",
     "write_text_atomic",
 ]
@@ -163,6 +164,19 @@ def _cog_options(dtype: np.dtype, resampling: str, profile: Mapping[str, object]
             options["predictor"] = 3
     options["overview_resampling"] = resampling
     return options
+
+
+@contextlib.contextmanager
+def temporary_path(dest: str | os.PathLike[str], suffix: str) -> Iterator[Path]:
+    """A scratch file name beside ``dest`` (same disk), deleted when the ``with`` block ends."""
+    dest = Path(dest)
+    check_output_folder(dest)
+    path = _tmp_name(dest.with_suffix(suffix))
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 @contextlib.contextmanager

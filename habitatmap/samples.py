@@ -73,8 +73,12 @@ class SampleSet:
 
     def xy(self, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
         """Grid-CRS coordinates of the sample pixels' centres."""
-        x, y = grid.transform * (self.cols + 0.5, self.rows + 0.5)
+        x, y = grid.transform @ (self.cols + 0.5, self.rows + 0.5)
         return np.asarray(x), np.asarray(y)
+
+
+def _label_text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def resolve_labels(values: list[object], legend: Legend, *, crosswalk: Crosswalk | None,
@@ -92,8 +96,10 @@ def resolve_labels(values: list[object], legend: Legend, *, crosswalk: Crosswalk
     for i, value in enumerate(values):
         if value in cache:
             codes[i] = cache[value]
+            if codes[i] == 0:
+                unknown[_label_text(value) or "<empty>"] += 1
             continue
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+        text = _label_text(value)
         code = 0
         if text.strip():
             if crosswalk is not None:
@@ -139,8 +145,8 @@ def _polygon_pixels(grid: Grid, geom: object, cap: int,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     inv = ~grid.transform
     w, s, e, n = shapely.bounds(geom)
-    c0, r0 = inv * (w, n)
-    c1, r1 = inv * (e, s)
+    c0, r0 = inv @ (w, n)
+    c1, r1 = inv @ (e, s)
     col0, row0 = max(0, int(np.floor(min(c0, c1)))), max(0, int(np.floor(min(r0, r1))))
     col1, row1 = min(grid.width, int(np.ceil(max(c0, c1)))), min(grid.height, int(np.ceil(max(r0, r1))))
     if col1 <= col0 or row1 <= row0:
@@ -150,7 +156,7 @@ def _polygon_pixels(grid: Grid, geom: object, cap: int,
     if rr.size == 0:
         # Smaller than a pixel: take the pixel under a point inside it.
         pt = shapely.point_on_surface(geom)
-        c, r = inv * (pt.x, pt.y)
+        c, r = inv @ (pt.x, pt.y)
         if 0 <= r < grid.height and 0 <= c < grid.width:
             return np.array([int(r)]), np.array([int(c)])
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -245,7 +251,7 @@ def read_samples(
                 outside += 1
         else:
             pts = shapely.get_parts(geom)
-            c, r = inv * (shapely.get_x(pts), shapely.get_y(pts))
+            c, r = inv @ (shapely.get_x(pts), shapely.get_y(pts))
             rr, cc = np.floor(np.asarray(r)).astype(np.int64), np.floor(np.asarray(c)).astype(np.int64)
             on = (rr >= 0) & (rr < grid.height) & (cc >= 0) & (cc < grid.width)
             outside += int((~on).sum())

@@ -33,6 +33,17 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("small") / "tumen", size=160)
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """The demo, run once through the CLI: (output folder, click Result)."""
+    from habitatmap.cli import app
+
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return out, result
+
+
 @pytest.fixture()
 def cli():
     """Invoke the CLI in-process; returns the click Result."""

@@ -105,10 +105,8 @@ def test_scenes_list(cli, sample_dir):
     assert r.exit_code == 2 and "not a readable STAC" in r.stderr
 
 
-def test_demo_writes_outputs(cli, tmp_path):
-    out = tmp_path / "out"
-    r = cli("demo", "--out", out)
-    assert r.exit_code == 0, r.stderr
+def test_demo_writes_outputs(demo_run):
+    out, r = demo_run
     assert (out / "legend" / "habitat_legend_zh.qml").is_file()
     assert len(list((out / "legend").iterdir())) == 16
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
