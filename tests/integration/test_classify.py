@@ -76,7 +76,7 @@ def test_report_agrees_with_a_hand_computation(demo, sample_dir):
     pts = gpd.read_file(sample_dir / "samples" / "validation_points.gpkg")
     with rasterio.open(demo / "habitat.tif") as ds:
         pts = pts.to_crs(ds.crs)
-        pts["map"] = [v[0] for v in ds.sample(zip(pts.geometry.x, pts.geometry.y))]
+        pts["map"] = [v[0] for v in ds.sample(zip(pts.geometry.x, pts.geometry.y, strict=True))]
         pixel_ha = abs(ds.transform.a * ds.transform.e) / 10_000
     pts = pts[pts["map"] != 0].copy()
     pts["ref"] = [legend.by_key(k).code for k in pts["habitat"]]

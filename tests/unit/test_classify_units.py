@@ -5,15 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from habitatmap.classify import ClassifySettings, category_names_xml, majority_filter, mmu_pixels, spatial_folds
+from habitatmap.classify import (
+    ClassifySettings,
+    category_names_xml,
+    majority_filter,
+    mmu_pixels,
+    spatial_folds,
+)
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.legend import load_legend
 from habitatmap.scale import DEFAULT_MMU_HA, SIMPLIFY_TOLERANCE_M
 
 
 def test_scale_rules():
-    assert DEFAULT_MMU_HA == pytest.approx(4.0)  # (2 mm x 100000)^2
-    assert SIMPLIFY_TOLERANCE_M == pytest.approx(25.0)  # 0.25 mm x 100000
+    assert pytest.approx(4.0) == DEFAULT_MMU_HA  # (2 mm x 100000)^2
+    assert pytest.approx(25.0) == SIMPLIFY_TOLERANCE_M  # 0.25 mm x 100000
     assert mmu_pixels(4.0, 900.0) == 45  # 40000 m2 / 900 m2 = 44.4 -> patches under 45 px go
     assert mmu_pixels(0.09, 900.0) == 1 and mmu_pixels(0, 900.0) == 0
     assert mmu_pixels(25.0, 100.0) == 2500

@@ -49,7 +49,8 @@ def test_crosswalk_errors(legend, tmp_path):
 
 
 def test_labels_as_keys_codes_or_national_names(legend):
-    codes = resolve_labels(["wetland", 52, "61", "wetland"], legend, crosswalk=None, source="s", field_name="f")
+    codes = resolve_labels(["wetland", 52, "61", "wetland"], legend, crosswalk=None, source="s",
+                           field_name="f")
     assert codes.tolist() == [51, 52, 61, 51]
     with pytest.raises(LegendError) as err:
         resolve_labels(["wetland", "taiga", "taiga", None, 99], legend, crosswalk=None, source="t.gpkg",
@@ -98,6 +99,7 @@ def test_polygons_are_sampled_with_a_cap(legend, tmp_path):
     assert rows.min() >= 1 and rows.max() <= 59 and cols.min() >= 1 and cols.max() <= 59
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # the file without a CRS is the point
 def test_sample_file_errors(legend, tmp_path):
     far = gpd.GeoDataFrame({"habitat": ["wetland"]}, geometry=[Point(100.0, 10.0)], crs=4326)
     with pytest.raises(InputDataError, match="do not overlap"):
