@@ -82,6 +82,9 @@ class HabitatmapGroup(TyperGroup):
                 return super().invoke(ctx)
             except HabitatmapError as exc:
                 _fail(ctx, str(exc))
+            except BrokenPipeError:  # output piped into `head` that has closed: not an error
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                ctx.exit(0)
             except OSError as exc:  # permission denied, disk full, ...: the user's environment
                 where = f"{exc.filename}: " if exc.filename else ""
                 _fail(ctx, f"{where}{exc.strerror or exc}; "
