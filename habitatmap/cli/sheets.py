@@ -1,0 +1,100 @@
+"""``habitatmap sheets``: the 1:100000 map sheets of both national nomenclatures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from pyproj import CRS
+
+from habitatmap.aoi import read_area
+from habitatmap.cli._app import app, console, echo_path
+from habitatmap.errors import ConfigError
+from habitatmap.grid import utm_epsg
+from habitatmap.io import atomic_path
+from habitatmap.sheets import SYSTEMS, locate, sheet_frames
+
+sheets_app = typer.Typer(
+    help="1:100000 map sheets: SK-42 (K-52-35) and GB/T 13989 (K52D003011).\n\n"
+         "Example: habitatmap sheets locate 131.25 43.1667",
+    no_args_is_help=True,
+)
+app.add_typer(sheets_app, name="sheets")
+
+BALLPARK_HELP = "Accept a zero-shift datum step from an older datum (misplaces frames by up to ~100 m)."
+
+
+def _dms(value: float, pos: str, neg: str) -> str:
+    sign = pos if value >= 0 else neg
+    total = round(abs(value) * 3600, 1)
+    d, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    sec = f"{int(s):02d}" if s == int(s) else f"{s:04.1f}"
+    return f"{int(d)}°{int(m):02d}'{sec}\"{sign}"
+
+
+@sheets_app.command("locate")
+def locate_cmd(
+    lon: float = typer.Argument(..., help="Longitude (or easting in --crs)."),
+    lat: float = typer.Argument(..., help="Latitude (or northing in --crs)."),
+    crs: str = typer.Option("EPSG:4326", "--crs", help="CRS of the coordinates."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+) -> None:
+    """Print the 1:100000 sheet of a point in both nomenclatures, with its frame corners.
+
+    Example: habitatmap sheets locate 131.25 43.1667
+    """
+    found = locate(lon, lat, crs=crs, allow_ballpark=allow_ballpark)
+    console.print(f"1:100000 sheets at ({lon}, {lat}) [{crs}]:", highlight=False)
+    # Plain lines, not a table: codes get copied and must never be cut to fit the terminal.
+    for system, hit in found.items():
+        w, s, e, n = hit.sheet.bounds
+        label = "SK-42" if system == "sk42" else "GB/T 13989"
+        console.print(f"  {label:<10} {hit.sheet.code:<11} frame in "
+                      f"{hit.sheet.crs}: NW {_dms(n, 'N', 'S')} {_dms(w, 'E', 'W')}, "
+                      f"SE {_dms(s, 'N', 'S')} {_dms(e, 'E', 'W')}", highlight=False)
+    for system, hit in found.items():
+        if hit.operation is not None:
+            acc = f", accuracy {hit.operation.accuracy_m:g} m" if hit.operation.accuracy_m is not None else ""
+            console.print(f"{system}: point moved to {hit.sheet.crs} with {hit.operation.description}{acc}",
+                          highlight=False)
+
+
+@sheets_app.command("grid")
+def grid_cmd(
+    aoi: str = typer.Option(..., "--aoi", help="Area: any vector file GDAL reads (FILE or FILE:LAYER)."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="GeoPackage to write."),
+    crs: str = typer.Option("auto", "--crs", help="CRS of the output frames, or 'auto' (UTM of the area)."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+) -> None:
+    """Write the frames of every sheet meeting the area: layers sheets_sk42 (built in Pulkovo 1942)
+    and sheets_gbt13989 (built in CGCS2000), densified and reprojected.
+
+    Example: habitatmap sheets grid --aoi workflows/tumen_aoi.geojson --out sheets.gpkg
+    """
+    import pyogrio
+
+    area = read_area(aoi)
+    if crs == "auto":
+        lon, lat = area.lonlat.centroid.x, area.lonlat.centroid.y
+        target = f"EPSG:{utm_epsg(lon, lat)}"
+    else:
+        try:
+            code = CRS.from_user_input(crs).to_authority()
+        except Exception:  # pyproj raises CRSError for text it cannot parse
+            raise ConfigError(f"--crs {crs!r}: not a CRS; give e.g. EPSG:32652 or 'auto'.") from None
+        target = f"{code[0]}:{code[1]}" if code else crs
+    layers = {}
+    for system in SYSTEMS:
+        gdf, op = sheet_frames(area.geometry, area.crs, target, system, allow_ballpark=allow_ballpark)
+        if op is not None:
+            gdf["operation"] = op.description
+            gdf["operation_accuracy_m"] = op.accuracy_m
+        layers[f"sheets_{system}"] = gdf
+    with atomic_path(out) as tmp:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=tmp.exists()
+                                    and tmp.stat().st_size > 0)
+    for name, gdf in layers.items():
+        console.print(f"{name}: {len(gdf)} sheets ({', '.join(gdf['code'])})", highlight=False)
+    echo_path(f"sheet frames ({target})", out)
