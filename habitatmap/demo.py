@@ -8,6 +8,7 @@ import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from habitatmap import __version__
 from habitatmap.aoi import read_area
@@ -37,6 +38,8 @@ class DemoResult:
     pull: PullResult | None = None
     composites: dict[str, CompositeResult] = field(default_factory=dict)
     classification: ClassifyResult | None = None
+    basemap: Any = None
+    sheets: dict = field(default_factory=dict)
     polygons: PolygonizeResult | None = None
 
 
@@ -96,6 +99,18 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
         result.polygons = polygonize_map(cls.map.path, out / "habitats.gpkg", legend)
         result.written.append(("habitat polygons", result.polygons.path))
 
+    if site.inputs.boundaries and site.inputs.mapping is not None:
+        from habitatmap.basemap import build_basemap, load_mapping
+        from habitatmap.sheets import locate
+
+        habitat = result.classification.map.path if result.classification is not None else None
+        result.basemap = build_basemap([str(site.resolve(Path(b))) for b in site.inputs.boundaries],
+                                       out / "basemap.gpkg", load_mapping(site.resolve(site.inputs.mapping)),
+                                       crs=site.crs, habitat=habitat, legend=legend)
+        result.written.append(("base map 1:100000", result.basemap.path))
+        centre = area.lonlat.centroid
+        result.sheets = {k: v.sheet.code for k, v in locate(centre.x, centre.y).items()}
+
     legend_src = Path(legend.source)
     provenance = {
         "product": "habitatmap demo",
@@ -118,6 +133,9 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
                               **site.composites[name].model_dump()}
                        for name, c in result.composites.items()},
         "classification": _classification_provenance(site, result),
+        "sheets_of_area_centre": result.sheets,
+        "basemap_inputs": [{"source": i.source, "operation": i.operation.to_dict() if i.operation else None}
+                           for i in result.basemap.inputs] if result.basemap is not None else None,
         "outputs": [str(p.relative_to(out)) for _, p in result.written],
         "languages": list(site.languages),
     }

@@ -102,6 +102,21 @@ def polygonize_map(
         If the map is missing, not a single-band class map, or in a geographic CRS.
     """
     import pyogrio
+
+    gdf, repaired = _read_and_trace(map_path, legend, tolerance_m)
+    with atomic_path(out) as tmp:
+        pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
+    return PolygonizeResult(Path(out), layer, len(gdf), repaired, tolerance_m)
+
+
+def habitat_polygons_from_file(map_path: str | os.PathLike[str], legend: Legend, *,
+                               tolerance_m: float = SIMPLIFY_TOLERANCE_M) -> object:
+    """The habitat polygons of a map file as a GeoDataFrame (see :func:`polygonize_map`)."""
+    return _read_and_trace(map_path, legend, tolerance_m)[0]
+
+
+def _read_and_trace(map_path: str | os.PathLike[str], legend: Legend,
+                    tolerance_m: float) -> tuple[object, int]:
     import rasterio
     from pyproj import CRS
 
@@ -120,7 +135,4 @@ def polygonize_map(
     if not CRS.from_user_input(grid.crs).is_projected:
         raise InputDataError(f"{p}: the map is in a geographic CRS ({grid.crs}); reproject it to a "
                              "projected CRS first, so areas and the metre tolerance mean something.")
-    gdf, repaired = habitat_polygons(labels, grid, legend, tolerance_m=tolerance_m)
-    with atomic_path(out) as tmp:
-        pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
-    return PolygonizeResult(Path(out), layer, len(gdf), repaired, tolerance_m)
+    return habitat_polygons(labels, grid, legend, tolerance_m=tolerance_m)

@@ -27,6 +27,8 @@ class SiteInputs(BaseModel):
     sample_data: Path
     stac: Path
     aoi: Path
+    boundaries: list[str] = Field(default_factory=list)
+    mapping: Path | None = None
 
 
 class SceneSearch(BaseModel):

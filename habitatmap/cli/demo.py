@@ -55,6 +55,15 @@ def demo(
     if result.polygons is not None:
         console.print(f"Habitat polygons: {result.polygons.polygons}, simplified with "
                       f"{result.polygons.tolerance_m:g} m for 1:100000.")
+    if result.basemap is not None:
+        console.print(f"Base map in {result.basemap.crs}: " + ", ".join(
+            f"{k} ({v})" for k, v in result.basemap.layers.items()) + ".", highlight=False)
+        for info in result.basemap.inputs:
+            if info.operation is not None:
+                console.print(f"  {Path(info.source).name}: {info.operation.description}", highlight=False)
+    if result.sheets:
+        console.print("1:100000 sheet of the area's centre: " + " / ".join(result.sheets.values()),
+                      highlight=False)
     console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
     for label, path in result.written:
         echo_path(label, path)

@@ -130,6 +130,12 @@ def test_demo_writes_outputs(demo_run):
             count = ds.read(11)
             assert count.max() <= n_scenes and (count > 0).mean() > 0.8
     assert str(out.resolve()) in r.stdout.replace("\n", "")
+    assert "1:100000 sheet of the area's centre: K-52-46 / K52D004010" in r.stdout
+    import pyogrio
+
+    layers = {n for n, _ in pyogrio.list_layers(out / "basemap.gpkg")}
+    assert {"parks", "zones", "border", "sheets_sk42", "sheets_gbt13989", "habitats", "provenance"} <= layers
+    assert prov["sheets_of_area_centre"] == {"sk42": "K-52-46", "gbt13989": "K52D004010"}
 
 
 def test_unwritable_output_is_one_sentence(cli):

@@ -1,0 +1,234 @@
+"""The unified 1:100000 base map: both sides' parks, zones and border in one project CRS, one schema,
+with both sheet grids (and habitat polygons), in one GeoPackage with a provenance record.
+
+Layers are read with :mod:`habitatmap.boundaries` (encoding and CRS checks, repair), moved onto the
+project CRS with the datum operation for their area (printed and recorded), and harmonised through a
+mapping file (``workflows/<site>_mapping.yaml``) onto one schema:
+
+* ``parks``: country (ISO 3166 alpha-3), name_en, name_ru, name_zh, source;
+* ``zones``: country, park_en, park_ru, park_zh, zone_national, zone_class, source;
+* ``border``: name_en, name_ru, name_zh, source;
+* ``sheets_sk42``, ``sheets_gbt13989``: frames of every sheet meeting the parks (see
+  :mod:`habitatmap.sheets`); ``habitats`` with a habitat map (see :mod:`habitatmap.polygonize`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import yaml
+
+from habitatmap import __version__
+from habitatmap.boundaries import LayerInfo, read_layer, repair, to_project_crs
+from habitatmap.errors import ConfigError, InputDataError
+from habitatmap.grid import utm_epsg
+from habitatmap.io import atomic_path, sha256_file
+
+__all__ = ["SCHEMA", "BasemapResult", "Mapping", "build_basemap", "load_mapping"]
+
+SCHEMA: dict[str, list[str]] = {
+    "parks": ["country", "name_en", "name_ru", "name_zh", "source"],
+    "zones": ["country", "park_en", "park_ru", "park_zh", "zone_national", "zone_class", "source"],
+    "border": ["name_en", "name_ru", "name_zh", "source"],
+}
+_GEOMETRY = {"parks": ("Polygon", "MultiPolygon"), "zones": ("Polygon", "MultiPolygon"),
+             "border": ("LineString", "MultiLineString")}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A validated mapping file: per input layer, its target layer and how its fields map."""
+
+    id: str
+    layers: dict[str, dict[str, Any]]
+    zone_classes: dict[str, dict[str, str]]
+    source: str
+
+    def for_layer(self, spec: str) -> dict[str, Any]:
+        """The entry for ``FILE[:LAYER]`` (matched on the file name and layer)."""
+        from habitatmap.aoi import split_layer
+
+        path, layer = split_layer(spec)
+        key = path.name + (f":{layer}" if layer else "")
+        if key not in self.layers:
+            raise ConfigError(f"{self.source}: no entry for layer {key!r}; add one under 'layers' "
+                              f"(entries: {', '.join(self.layers)}).")
+        return self.layers[key]
+
+
+def load_mapping(path: str | os.PathLike[str]) -> Mapping:
+    """Read and check a mapping YAML file.
+
+    Raises
+    ------
+    ConfigError
+        With one sentence naming the file, the entry and the fix.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: mapping file not found; start from workflows/tumen_mapping.yaml.")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{p}: not readable YAML ({err}); fix the file.") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("layers"), dict):
+        raise ConfigError(f"{p}: no 'layers' mapping; start from workflows/tumen_mapping.yaml.")
+    classes = doc.get("zone_classes") or {}
+    for key, entry in doc["layers"].items():
+        target = (entry or {}).get("target")
+        if target not in SCHEMA:
+            raise ConfigError(f"{p}: layer {key!r}: target must be one of {', '.join(SCHEMA)}, "
+                              f"got {target!r}.")
+        unknown = set((entry.get("fields") or {}) | (entry.get("constants") or {})) - set(SCHEMA[target])
+        if unknown:
+            raise ConfigError(f"{p}: layer {key!r}: {sorted(unknown)} are not fields of {target} "
+                              f"({', '.join(SCHEMA[target])}).")
+        bad = sorted(set((entry.get("zone_class") or {}).values()) - set(classes))
+        if bad:
+            raise ConfigError(f"{p}: layer {key!r}: zone classes {bad} are not declared under zone_classes.")
+        if target != "border" and not entry.get("country"):
+            raise ConfigError(f"{p}: layer {key!r}: give its country (ISO 3166 alpha-3, e.g. RUS or CHN).")
+    return Mapping(str((doc.get("mapping") or {}).get("id", p.stem)), doc["layers"], classes, str(p))
+
+
+def _harmonise(gdf: gpd.GeoDataFrame, entry: dict[str, Any], info: LayerInfo) -> gpd.GeoDataFrame:
+    target = entry["target"]
+    out: dict[str, Any] = {}
+    for name in SCHEMA[target]:
+        src = (entry.get("fields") or {}).get(name)
+        if src is not None:
+            if src not in gdf.columns:
+                raise ConfigError(f"{info.source}: has no field {src!r} (mapped to {name}); its fields are "
+                                  f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
+            out[name] = gdf[src].astype(str).str.strip().to_numpy()
+        elif name in (entry.get("constants") or {}):
+            out[name] = [str(entry["constants"][name])] * len(gdf)
+        else:
+            out[name] = [None] * len(gdf)
+    if "country" in SCHEMA[target]:
+        out["country"] = [str(entry["country"]).upper()] * len(gdf)
+    if target == "zones":
+        table = {str(k).strip(): v for k, v in (entry.get("zone_class") or {}).items()}
+        missing = sorted({z for z in out["zone_national"] if z not in table})
+        if missing:
+            raise ConfigError(f"{info.source}: zones {missing} have no zone_class in the mapping; add them.")
+        out["zone_class"] = [table[z] for z in out["zone_national"]]
+    out["source"] = [info.source] * len(gdf)
+    kinds = gdf.geometry.geom_type
+    if not kinds.isin(_GEOMETRY[target]).all():
+        raise InputDataError(f"{info.source}: holds {sorted(set(kinds))} geometries, but {target} needs "
+                             f"{' or '.join(_GEOMETRY[target])}; check the layer or its mapping target.")
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry.values, crs=gdf.crs)
+
+
+@dataclass
+class BasemapResult:
+    """What :func:`build_basemap` wrote."""
+
+    path: Path
+    crs: str
+    layers: dict[str, int]
+    inputs: list[LayerInfo] = field(default_factory=list)
+
+
+def build_basemap(
+    layers: list[str],
+    out: str | os.PathLike[str],
+    mapping: Mapping,
+    *,
+    crs: str = "auto",
+    habitat: str | os.PathLike[str] | None = None,
+    legend: Any = None,
+    encoding: str | None = None,
+    assume_crs: str | None = None,
+    allow_ballpark: bool = False,
+) -> BasemapResult:
+    """Assemble the base map GeoPackage from national layers.
+
+    Parameters
+    ----------
+    layers
+        ``FILE[:LAYER]`` of every input layer; each needs an entry in ``mapping``.
+    out
+        GeoPackage to write (replaced atomically).
+    mapping
+        From :func:`load_mapping`.
+    crs
+        Project CRS, or ``auto`` for the UTM zone of the parks' centroid (WGS 84 datum).
+    habitat, legend
+        A habitat map to add as generalised ``habitats`` polygons, and its legend.
+    encoding, assume_crs
+        For inputs without ``.cpg`` or without a CRS (applied to every layer that needs it).
+    allow_ballpark
+        Accept a zero-shift datum step from an older datum.
+    """
+    import pyogrio
+
+    from habitatmap.sheets import SYSTEMS, sheet_frames
+
+    read: list[tuple[gpd.GeoDataFrame, LayerInfo, dict[str, Any]]] = []
+    for spec in layers:
+        entry = mapping.for_layer(spec)
+        gdf, info = read_layer(spec, encoding=encoding, assume_crs=assume_crs)
+        read.append((repair(gdf, info), info, entry))
+    if crs == "auto":
+        parts = [to_project_crs(g, i, "EPSG:4326", allow_ballpark=allow_ballpark)
+                 for g, i, e in read if e["target"] != "border"] or \
+                [to_project_crs(g, i, "EPSG:4326", allow_ballpark=allow_ballpark) for g, i, _ in read]
+        centre = shapely.union_all([shapely.union_all(p.geometry.values) for p in parts]).centroid
+        crs = f"EPSG:{utm_epsg(centre.x, centre.y)}"
+    out_layers: dict[str, list[gpd.GeoDataFrame]] = {k: [] for k in SCHEMA}
+    for gdf, info, entry in read:
+        moved = to_project_crs(gdf, info, crs, allow_ballpark=allow_ballpark)
+        out_layers[entry["target"]].append(_harmonise(moved, entry, info))
+    frames = {k: gpd.GeoDataFrame(pd.concat(v, ignore_index=True), crs=crs) if v else
+              gpd.GeoDataFrame({c: [] for c in SCHEMA[k]}, geometry=[], crs=crs)
+              for k, v in out_layers.items()}
+    parks = frames["parks"]
+    if parks.empty:
+        raise InputDataError("no parks layer among the inputs; the base map needs at least one park "
+                             "outline (mapping target: parks).")
+    extent = shapely.union_all(parks.geometry.values).envelope
+    sheet_ops = {}
+    for system in SYSTEMS:
+        frames[f"sheets_{system}"], sheet_ops[system] = sheet_frames(extent, crs, crs, system,
+                                                                     allow_ballpark=allow_ballpark)
+    if habitat is not None:
+        from habitatmap.polygonize import habitat_polygons_from_file
+
+        hab = habitat_polygons_from_file(habitat, legend)
+        frames["habitats"] = to_project_crs(hab, LayerInfo(str(habitat), str(hab.crs), len(hab)), crs,
+                                            allow_ballpark=allow_ballpark)
+    provenance = {
+        "product": "habitatmap base map 1:100000",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "crs": crs,
+        "mapping": {"id": mapping.id, "path": mapping.source, "sha256": sha256_file(mapping.source)},
+        "inputs": [{"source": i.source, "sha256": sha256_file(i.source.split(":")[0])
+                    if Path(i.source.split(":")[0]).is_file() else None,
+                    "crs": i.crs, "assumed_crs": i.assumed_crs, "encoding": i.encoding,
+                    "features": i.features, "repaired": i.repaired, "dropped_empty": i.dropped_empty,
+                    "operation": i.operation.to_dict() if i.operation else None} for _, i, _ in read],
+        "sheet_operations": {k: v.to_dict() if v else None for k, v in sheet_ops.items()},
+        "habitat": str(habitat) if habitat else None,
+        "software": {"habitatmap": __version__, "python": platform.python_version(),
+                     "pyproj": __import__("pyproj").__version__, "shapely": shapely.__version__},
+    }
+    with atomic_path(out) as tmp:
+        first = True
+        for name, gdf in frames.items():
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=not first)
+            first = False
+        table = pd.DataFrame({"key": ["provenance"],
+                              "value": [json.dumps(provenance, ensure_ascii=False)]})
+        pyogrio.write_dataframe(table, tmp, layer="provenance", driver="GPKG", append=True)
+    return BasemapResult(Path(out), crs, {k: len(v) for k, v in frames.items()}, [i for _, i, _ in read])

@@ -1,0 +1,153 @@
+"""The base map: datum-safe positions, encodings, missing CRSs, repair, schema, provenance."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import yaml
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon
+
+# Points known in WGS 84 near the Tumen (lon, lat).
+TRUTH = [(130.70, 42.90), (130.78, 42.95), (130.65, 42.98)]
+
+
+def _mapping(tmp_path, layers: dict) -> str:
+    doc = {"mapping": {"id": "test"}, "zone_classes": {"core": {"en": "Core"}}, "layers": layers}
+    path = tmp_path / "mapping.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def _squares(crs_from: str, crs_to: str, *, transformer: Transformer | None = None) -> list[Polygon]:
+    """Tiny squares (20 m) around the truth points, written in crs_to with the right operation."""
+    t = transformer or Transformer.from_crs(crs_from, crs_to, always_xy=True)
+    out = []
+    for lon, lat in TRUTH:
+        x, y = t.transform(lon, lat)
+        out.append(Point(x, y).buffer(10, cap_style="square"))
+    return out
+
+
+def _truth_utm() -> np.ndarray:
+    t = Transformer.from_crs("EPSG:4326", "EPSG:32652", always_xy=True)
+    return np.array([t.transform(lon, lat) for lon, lat in TRUTH])
+
+
+@pytest.fixture()
+def sk42_and_cgcs_files(tmp_path):
+    # SK-42 GK zone 22 through "Pulkovo 1942 to WGS 84 (20)" (the correct operation for Russia),
+    # CGCS2000 3-degree GK CM 129E (ITRF-aligned: no shift).
+    from pyproj.transformer import AreaOfInterest, TransformerGroup
+
+    grp = TransformerGroup("EPSG:4326", "EPSG:28422", always_xy=True,
+                           area_of_interest=AreaOfInterest(130.6, 42.8, 130.9, 43.0))
+    sk = next(t for t in grp.transformers if "(20)" in t.description)
+    ru = gpd.GeoDataFrame({"NAME": ["Парк", "Парк", "Парк"]},
+                          geometry=_squares("EPSG:4326", "EPSG:28422", transformer=sk),
+                          crs="EPSG:28422")
+    cn = gpd.GeoDataFrame({"名称": ["公园"] * 3}, geometry=_squares("EPSG:4326", "EPSG:4511"),
+                          crs="EPSG:4511")
+    ru.to_file(tmp_path / "ru.gpkg")
+    cn.to_file(tmp_path / "cn.gpkg")
+    mapping = _mapping(tmp_path, {
+        "ru.gpkg": {"target": "parks", "country": "RUS", "fields": {"name_ru": "NAME"}},
+        "cn.gpkg": {"target": "parks", "country": "CHN", "fields": {"name_zh": "名称"}},
+    })
+    return tmp_path, mapping
+
+
+def test_both_sides_land_within_5_m_of_the_truth(cli, sk42_and_cgcs_files):
+    folder, mapping = sk42_and_cgcs_files
+    r = cli("basemap", "--layer", folder / "ru.gpkg", "--layer", folder / "cn.gpkg", "--mapping", mapping,
+            "--crs", "EPSG:32652", "--out", folder / "bm.gpkg")
+    assert r.exit_code == 0, r.stderr
+    assert "Pulkovo 1942 to WGS 84 (20)" in r.stdout
+    parks = gpd.read_file(folder / "bm.gpkg", layer="parks")
+    truth = _truth_utm()
+    for country in ("RUS", "CHN"):
+        cent = parks[parks["country"] == country].geometry.centroid
+        got = np.column_stack([cent.x, cent.y])
+        assert np.hypot(*(got - truth).T).max() < 5.0, country
+    assert set(parks["name_ru"].dropna()) == {"Парк"} and set(parks["name_zh"].dropna()) == {"公园"}
+    prov = pyogrio.read_dataframe(folder / "bm.gpkg", layer="provenance")
+    doc = json.loads(prov["value"][0])
+    ops = {i["source"].split("/")[-1]: i["operation"] for i in doc["inputs"]}
+    assert "Pulkovo 1942 to WGS 84 (20)" in ops["ru.gpkg"]["description"]
+    assert ops["ru.gpkg"]["accuracy_m"] == 3.0 and ops["cn.gpkg"]["ballpark"] is True
+    layers = {n for n, _ in pyogrio.list_layers(folder / "bm.gpkg")}
+    assert {"parks", "zones", "border", "sheets_sk42", "sheets_gbt13989", "provenance"} <= layers
+
+
+def test_older_datum_ballpark_refused_unless_allowed(cli, tmp_path):
+    # Beijing 1954 / 3-degree GK CM 129E: PROJ has only a zero-shift step to WGS 84 here.
+    bj = gpd.GeoDataFrame({"名称": ["公园"] * 3}, geometry=_squares("EPSG:4326", "EPSG:2440"),
+                          crs="EPSG:2440")
+    bj.to_file(tmp_path / "bj.gpkg")
+    mapping = _mapping(tmp_path, {"bj.gpkg": {"target": "parks", "country": "CHN",
+                                              "fields": {"name_zh": "名称"}}})
+    args = ("basemap", "--layer", tmp_path / "bj.gpkg", "--mapping", mapping, "--crs", "EPSG:32652",
+            "--out", tmp_path / "bm.gpkg")
+    r = cli(*args)
+    assert r.exit_code == 2 and "--allow-ballpark" in r.stderr and "bj.gpkg" in r.stderr
+    assert not (tmp_path / "bm.gpkg").exists()
+    r = cli(*args, "--allow-ballpark")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_shapefile_encoding_and_missing_crs(cli, sample_dir, tmp_path):
+    src = sample_dir / "boundaries"
+    for ext in ("shp", "shx", "dbf", "prj"):  # the .cpg is left behind
+        shutil.copy(src / f"ru_leopard_np.{ext}", tmp_path / f"ru_leopard_np.{ext}")
+    mapping = _mapping(tmp_path, {"ru_leopard_np.shp": {"target": "parks", "country": "RUS",
+                                                        "fields": {"name_ru": "NAME"}}})
+    args = ["basemap", "--layer", tmp_path / "ru_leopard_np.shp", "--mapping", mapping,
+            "--out", tmp_path / "bm.gpkg"]
+    r = cli(*args)
+    assert r.exit_code == 2 and "--encoding" in r.stderr and "cp1251" in r.stderr
+    r = cli(*args, "--encoding", "cp1251")
+    assert r.exit_code == 0, r.stderr
+    parks = gpd.read_file(tmp_path / "bm.gpkg", layer="parks")
+    assert parks["name_ru"][0].startswith("Земля леопарда")
+    (tmp_path / "ru_leopard_np.prj").unlink()
+    r = cli(*args, "--encoding", "cp1251")
+    assert r.exit_code == 2 and "--assume-crs" in r.stderr
+    r = cli(*args, "--encoding", "cp1251", "--assume-crs", "EPSG:28422")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_invalid_polygons_repaired_and_empty_dropped(cli, tmp_path):
+    bowtie = Polygon([(630_000, 4_750_000), (632_000, 4_752_000), (632_000, 4_750_000),
+                      (630_000, 4_752_000)])
+    ok = Point(640_000, 4_755_000).buffer(500)
+    gdf = gpd.GeoDataFrame({"name": ["a", "b", "c"]}, geometry=[bowtie, ok, Polygon()], crs="EPSG:32652")
+    gdf.to_file(tmp_path / "p.gpkg")
+    mapping = _mapping(tmp_path, {"p.gpkg": {"target": "parks", "country": "RUS",
+                                             "fields": {"name_en": "name"}}})
+    r = cli("basemap", "--layer", tmp_path / "p.gpkg", "--mapping", mapping, "--out", tmp_path / "bm.gpkg")
+    assert r.exit_code == 0, r.stderr
+    assert "1 invalid geometry repaired" in r.stderr and "Self-intersection" in r.stderr
+    assert "1 feature(s) with an empty geometry dropped" in r.stderr
+    parks = gpd.read_file(tmp_path / "bm.gpkg", layer="parks")
+    assert len(parks) == 2 and parks.is_valid.all()
+
+
+def test_sample_layers_harmonised(cli, sample_dir, tmp_path):
+    b = sample_dir / "boundaries"
+    r = cli("basemap", "--layer", b / "ru_leopard_np.shp", "--layer", b / "ru_leopard_np_zones.shp",
+            "--layer", f"{b / 'cn_tlnp.gpkg'}:国家公园范围", "--layer", f"{b / 'cn_tlnp.gpkg'}:功能分区",
+            "--layer", b / "border_wgs84.geojson", "--out", tmp_path / "bm.gpkg")
+    assert r.exit_code == 0, r.stderr
+    zones = gpd.read_file(tmp_path / "bm.gpkg", layer="zones")
+    assert set(zones["country"]) == {"RUS", "CHN"} and set(zones["zone_class"]) == {"core", "general_control"}
+    assert "заповедная зона" in set(zones["zone_national"]) and "核心保护区" in set(zones["zone_national"])
+    assert zones.crs.to_epsg() == 32652
+    sheets = gpd.read_file(tmp_path / "bm.gpkg", layer="sheets_sk42")
+    assert "K-52-34" in set(sheets["code"])
+    r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}", "--out", tmp_path / "x.gpkg")
+    assert r.exit_code == 2 and "no entry for layer 'cn_tlnp.gpkg'" in r.stderr
