@@ -22,8 +22,12 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+# gdal-utils carries GDAL's validate_gpkg.py, which the tests run on every GeoPackage we write. It is
+# pure Python and needs no GDAL bindings for those checks, but declares them as a dependency, which
+# would need a compiler: hence --no-deps.
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --no-deps 'gdal-utils>=3.13,<3.14'
 	touch $@ $(VENV)/.installed
 
 # Programs some tests drive for real (gdaldem reads our colour tables, QGIS loads our styles).

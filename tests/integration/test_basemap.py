@@ -151,3 +151,19 @@ def test_sample_layers_harmonised(cli, sample_dir, tmp_path):
     assert "K-52-34" in set(sheets["code"])
     r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}", "--out", tmp_path / "x.gpkg")
     assert r.exit_code == 2 and "no entry for layer 'cn_tlnp.gpkg'" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["basemap.gpkg", "habitats.gpkg"])
+def test_geopackages_pass_gdal_validation(demo_run, name):
+    import sqlite3
+
+    validate_gpkg = pytest.importorskip(
+        "osgeo_utils.samples.validate_gpkg",
+        reason="gdal-utils is not installed (make test installs it); GDAL's GeoPackage validator is skipped")
+    out, _ = demo_run
+    path = out / name
+    messages: list[str] = []
+    errors = validate_gpkg.check(str(path), abort_at_first_error=False, myprint=messages.append)
+    assert errors == [], errors
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
