@@ -44,5 +44,13 @@ def basemap(
             f"{op.description}" + (f" (accuracy {op.accuracy_m:g} m)" if op.accuracy_m is not None else "")
             + (" (a zero-shift step between ITRF-aligned datums)" if op.ballpark else ""))
         console.print(f"  {info.source}: {info.features} features from {info.crs}; {how}", highlight=False)
+    sl = result.slivers
+    if sl is not None and len(sl):
+        for kind in ("overlap", "gap"):
+            part = sl[sl["kind"] == kind]
+            if len(part):
+                console.print(f"Cross-border {kind}s: {len(part)}, {part['area_ha'].sum():.1f} ha in all, "
+                              f"up to {part['max_width_m'].max():.0f} m wide (layer 'slivers').",
+                              highlight=False)
     console.print("Layers: " + ", ".join(f"{k} ({v})" for k, v in result.layers.items()), highlight=False)
     echo_path("base map", result.path)

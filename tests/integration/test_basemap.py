@@ -149,6 +149,11 @@ def test_sample_layers_harmonised(cli, sample_dir, tmp_path):
     assert zones.crs.to_epsg() == 32652
     sheets = gpd.read_file(tmp_path / "bm.gpkg", layer="sheets_sk42")
     assert "K-52-34" in set(sheets["code"])
+    # The sample's border edges were digitised apart (the Chinese one shifted by up to ~40 m).
+    slivers = gpd.read_file(tmp_path / "bm.gpkg", layer="slivers")
+    assert {"overlap", "gap"} <= set(slivers["kind"])
+    assert slivers.loc[slivers["kind"] == "overlap", "max_width_m"].max() < 100
+    assert "Cross-border overlaps" in r.stdout
     r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}", "--out", tmp_path / "x.gpkg")
     assert r.exit_code == 2 and "no entry for layer 'cn_tlnp.gpkg'" in r.stderr
 
@@ -167,3 +172,23 @@ def test_geopackages_pass_gdal_validation(demo_run, name):
     assert errors == [], errors
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_sliver_report_by_hand():
+    from shapely.geometry import box
+
+    from habitatmap.basemap import sliver_report
+
+    # Russia: a 1 km square. China: overlaps it by a 20 m strip in the south half and leaves a
+    # 30 m gap in the north half.
+    parks = gpd.GeoDataFrame({"country": ["RUS", "CHN", "CHN"]},
+                             geometry=[box(0, 0, 1000, 1000), box(980, 0, 2000, 500),
+                                       box(1030, 500, 2000, 1000)], crs="EPSG:32652")
+    rep = sliver_report(parks)
+    overlap = rep[rep["kind"] == "overlap"]
+    gap = rep[rep["kind"] == "gap"]
+    assert len(overlap) == 1 and overlap["area_ha"].iloc[0] == pytest.approx(1.0)
+    assert overlap["max_width_m"].iloc[0] == pytest.approx(20, abs=1)
+    assert len(gap) == 1 and gap["area_ha"].iloc[0] == pytest.approx(1.5, rel=0.01)
+    assert gap["max_width_m"].iloc[0] == pytest.approx(30, abs=1)
+    assert set(rep["countries"]) == {"CHN-RUS"}
