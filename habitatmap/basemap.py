@@ -32,6 +32,7 @@ from habitatmap.boundaries import LayerInfo, read_layer, repair, to_project_crs
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.grid import utm_epsg
 from habitatmap.io import atomic_path, sha256_file
+from habitatmap.vector_styles import layer_styles_table
 
 __all__ = ["SCHEMA", "SLIVER_SEARCH_M", "BasemapResult", "Mapping", "build_basemap", "load_mapping",
            "sliver_report"]
@@ -269,6 +270,14 @@ def build_basemap(
         for name, gdf in frames.items():
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=not first)
             first = False
+        if legend is None:
+            from habitatmap.legend import load_legend
+
+            legend = load_legend()
+        zone_names = {k: v.get("en", k) for k, v in mapping.zone_classes.items()}
+        styles = layer_styles_table(list(frames), legend, zone_names=zone_names)
+        pyogrio.write_dataframe(styles, tmp, layer="layer_styles", driver="GPKG", append=True,
+                                layer_options={"FID": "id"})
         table = pd.DataFrame({"key": ["provenance"],
                               "value": [json.dumps(provenance, ensure_ascii=False)]})
         pyogrio.write_dataframe(table, tmp, layer="provenance", driver="GPKG", append=True)

@@ -192,3 +192,39 @@ def test_sliver_report_by_hand():
     assert len(gap) == 1 and gap["area_ha"].iloc[0] == pytest.approx(1.5, rel=0.01)
     assert gap["max_width_m"].iloc[0] == pytest.approx(30, abs=1)
     assert set(rep["countries"]) == {"CHN-RUS"}
+
+
+def test_qgis_opens_every_layer_styled(demo_run, tmp_path):
+    import subprocess
+
+    from ..conftest import qgis_python
+
+    exe = qgis_python()
+    if exe is None:
+        pytest.skip("QGIS Python bindings (Debian python3-qgis) not installed")
+    out, _ = demo_run
+    script = (
+        "import os, sys, json\n"
+        "from qgis.core import QgsApplication, QgsVectorLayer\n"
+        "app = QgsApplication([], False); app.initQgis()\n"
+        "res = {}\n"
+        "for name in ('habitats', 'zones', 'parks', 'border', 'sheets_sk42', 'sheets_gbt13989'):\n"
+        "    lyr = QgsVectorLayer(sys.argv[1] + '|layername=' + name, name, 'ogr')\n"
+        "    r = lyr.renderer()\n"
+        "    cats = [c.label() for c in r.categories()] if hasattr(r, 'categories') else []\n"
+        "    res[name] = {'valid': lyr.isValid(), 'type': r.type(), 'cats': cats,\n"
+        "                 'labels': lyr.labelsEnabled()}\n"
+        "print(json.dumps(res, ensure_ascii=False)); sys.stdout.flush(); os._exit(0)\n"
+    )
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path), "HOME": str(tmp_path),
+           "PATH": "/usr/bin:/bin"}
+    run = subprocess.run([exe, "-c", script, str(out / "basemap.gpkg")], capture_output=True, text=True,
+                         env=env, timeout=120)
+    line = [ln for ln in run.stdout.splitlines() if ln.startswith("{")]
+    assert line, run.stderr
+    got = json.loads(line[-1])
+    assert all(v["valid"] for v in got.values())
+    assert got["habitats"]["type"] == "categorizedSymbol" and len(got["habitats"]["cats"]) == 16
+    assert got["habitats"]["cats"][0] == "Korean pine–broadleaf mixed forest"
+    assert got["zones"]["type"] == "categorizedSymbol" and got["zones"]["labels"]
+    assert got["sheets_sk42"]["labels"] and got["border"]["type"] == "singleSymbol"
