@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import yaml
@@ -32,6 +33,7 @@ from habitatmap.boundaries import LayerInfo, read_layer, repair, to_project_crs
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.grid import utm_epsg
 from habitatmap.io import atomic_path, sha256_file
+from habitatmap.scale import SIMPLIFY_TOLERANCE_M
 from habitatmap.vector_styles import layer_styles_table
 
 __all__ = ["SCHEMA", "SLIVER_SEARCH_M", "BasemapResult", "Mapping", "build_basemap", "load_mapping",
@@ -170,6 +172,26 @@ def sliver_report(parks: gpd.GeoDataFrame, *, search_m: float = SLIVER_SEARCH_M)
                             geometry=geoms, crs=parks.crs)
 
 
+def generalise(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """Simplify for 1:100000. The polygons of one source form a coverage (a park's zones share
+    edges) and are simplified together, so shared edges stay shared; lines are simplified alone."""
+    if tolerance_m <= 0 or gdf.empty:
+        return gdf
+    geoms = np.array(gdf.geometry.values, dtype=object)
+    out = geoms.copy()
+    for source in gdf["source"].unique():
+        idx = np.flatnonzero((gdf["source"] == source).to_numpy())
+        part = geoms[idx]
+        if all(g.geom_type in ("Polygon", "MultiPolygon") for g in part):
+            simple = shapely.coverage_simplify(part, tolerance_m, simplify_boundary=True)
+            bad = ~shapely.is_valid(simple)
+            simple[bad] = shapely.make_valid(simple[bad])
+        else:
+            simple = shapely.simplify(part, tolerance_m, preserve_topology=True)
+        out[idx] = simple
+    return gdf.set_geometry(list(out), crs=gdf.crs)
+
+
 @dataclass
 class BasemapResult:
     """What :func:`build_basemap` wrote."""
@@ -192,6 +214,7 @@ def build_basemap(
     encoding: str | None = None,
     assume_crs: str | None = None,
     allow_ballpark: bool = False,
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
 ) -> BasemapResult:
     """Assemble the base map GeoPackage from national layers.
 
@@ -211,6 +234,9 @@ def build_basemap(
         For inputs without ``.cpg`` or without a CRS (applied to every layer that needs it).
     allow_ballpark
         Accept a zero-shift datum step from an older datum.
+    tolerance_m
+        Generalisation tolerance for parks, zones and border (default: 0.25 mm at 1:100000 = 25 m;
+        0 keeps the geometry as received).
     """
     import pyogrio
 
@@ -238,8 +264,11 @@ def build_basemap(
     if parks.empty:
         raise InputDataError("no parks layer among the inputs; the base map needs at least one park "
                              "outline (mapping target: parks).")
+    # Slivers are measured on the layers as received, before generalisation changes them.
     frames["slivers"] = sliver_report(parks)
     extent = shapely.union_all(parks.geometry.values).envelope
+    for name in SCHEMA:
+        frames[name] = generalise(frames[name], tolerance_m)
     sheet_ops = {}
     for system in SYSTEMS:
         frames[f"sheets_{system}"], sheet_ops[system] = sheet_frames(extent, crs, crs, system,
@@ -262,6 +291,7 @@ def build_basemap(
                     "operation": i.operation.to_dict() if i.operation else None} for _, i, _ in read],
         "sheet_operations": {k: v.to_dict() if v else None for k, v in sheet_ops.items()},
         "habitat": str(habitat) if habitat else None,
+        "generalisation_tolerance_m": tolerance_m,
         "software": {"habitatmap": __version__, "python": platform.python_version(),
                      "pyproj": __import__("pyproj").__version__, "shapely": shapely.__version__},
     }

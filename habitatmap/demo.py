@@ -110,6 +110,11 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
         result.written.append(("base map 1:100000", result.basemap.path))
         centre = area.lonlat.centroid
         result.sheets = {k: v.sheet.code for k, v in locate(centre.x, centre.y).items()}
+        from habitatmap.sheetmap import render_sheet
+
+        code = result.sheets["sk42"]
+        sheet = render_sheet(code, result.basemap.path, out / f"sheet_{code}.pdf", legend, lang="en")
+        result.written.append((f"map sheet {code} (1:100000 PDF)", sheet.path))
 
     legend_src = Path(legend.source)
     provenance = {

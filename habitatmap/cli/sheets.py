@@ -98,3 +98,27 @@ def grid_cmd(
     for name, gdf in layers.items():
         console.print(f"{name}: {len(gdf)} sheets ({', '.join(gdf['code'])})", highlight=False)
     echo_path(f"sheet frames ({target})", out)
+
+
+@app.command("sheet-map")
+def sheet_map(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Sheet code, SK-42 (K-52-46) or GB/T 13989 (K52D004010)."),
+    basemap: Path = typer.Option(..., "--basemap", dir_okay=False,
+                                 help="Base map from 'habitatmap basemap'."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Output .pdf or .png."),
+    lang: str = typer.Option("en", "--lang", help="Language of title and legend: en, ru, zh or mn."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+) -> None:
+    """Render one 1:100000 sheet of the base map at true scale (page size from the frame), with
+    graticule ticks, legend, scale bar, north arrow, title and a CRS/datum note.
+
+    Example: habitatmap sheet-map K-52-46 --basemap basemap.gpkg --out K-52-46.pdf --lang ru
+    """
+    from habitatmap.cli._app import state
+    from habitatmap.sheetmap import render_sheet
+
+    result = render_sheet(code, basemap, out, state(ctx).legend, lang=lang, allow_ballpark=allow_ballpark)
+    w, h = result.page_mm
+    console.print(f"Sheet {result.code} at 1:100000 on a {w:.0f} x {h:.0f} mm page.", highlight=False)
+    echo_path("sheet map", result.path)

@@ -154,6 +154,17 @@ def test_sample_layers_harmonised(cli, sample_dir, tmp_path):
     assert {"overlap", "gap"} <= set(slivers["kind"])
     assert slivers.loc[slivers["kind"] == "overlap", "max_width_m"].max() < 100
     assert "Cross-border overlaps" in r.stdout
+    styles = pyogrio.read_dataframe(tmp_path / "bm.gpkg", layer="layer_styles")
+    assert set(styles["f_table_name"]) >= {"parks", "zones", "border", "sheets_sk42", "sheets_gbt13989"}
+    assert styles["useAsDefault"].all() and styles["styleQML"].str.contains("renderer-v2").all()
+    # Generalised for 1:100000 (25 m): fewer vertices than the source, still valid, zones still tile.
+    src = gpd.read_file(b / "ru_leopard_np_zones.shp").to_crs(32652)
+    ru = zones[zones["country"] == "RUS"]
+    count = lambda g: sum(len(p.exterior.coords) for geom in g for p in getattr(geom, "geoms", [geom]))  # noqa: E731
+    assert count(ru.geometry) < count(src.geometry) and zones.is_valid.all()
+    import shapely
+
+    assert shapely.union_all(ru.geometry.values).area == pytest.approx(ru.area.sum(), rel=1e-9)
     r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}", "--out", tmp_path / "x.gpkg")
     assert r.exit_code == 2 and "no entry for layer 'cn_tlnp.gpkg'" in r.stderr
 
