@@ -210,6 +210,7 @@ def build_basemap(
     *,
     crs: str = "auto",
     habitat: str | os.PathLike[str] | None = None,
+    aoi: Any = None,
     legend: Any = None,
     encoding: str | None = None,
     assume_crs: str | None = None,
@@ -230,6 +231,9 @@ def build_basemap(
         Project CRS, or ``auto`` for the UTM zone of the parks' centroid (WGS 84 datum).
     habitat, legend
         A habitat map to add as generalised ``habitats`` polygons, and its legend.
+    aoi
+        An :class:`habitatmap.aoi.Area`: the sheet grids cover it (instead of the parks' extent) and
+        ``crs="auto"`` takes its UTM zone. Layers are not clipped to it.
     encoding, assume_crs
         For inputs without ``.cpg`` or without a CRS (applied to every layer that needs it).
     allow_ballpark
@@ -247,6 +251,8 @@ def build_basemap(
         entry = mapping.for_layer(spec)
         gdf, info = read_layer(spec, encoding=encoding, assume_crs=assume_crs)
         read.append((repair(gdf, info), info, entry))
+    if crs == "auto" and aoi is not None:
+        crs = f"EPSG:{utm_epsg(aoi.lonlat.centroid.x, aoi.lonlat.centroid.y)}"
     if crs == "auto":
         parts = [to_project_crs(g, i, "EPSG:4326", allow_ballpark=allow_ballpark)
                  for g, i, e in read if e["target"] != "border"] or \
@@ -266,7 +272,8 @@ def build_basemap(
                              "outline (mapping target: parks).")
     # Slivers are measured on the layers as received, before generalisation changes them.
     frames["slivers"] = sliver_report(parks)
-    extent = shapely.union_all(parks.geometry.values).envelope
+    extent = (aoi.to_crs(crs, allow_ballpark=allow_ballpark).geometry if aoi is not None
+              else shapely.union_all(parks.geometry.values).envelope)
     for name in SCHEMA:
         frames[name] = generalise(frames[name], tolerance_m)
     sheet_ops = {}

@@ -21,6 +21,8 @@ def basemap(
     crs: str = typer.Option("auto", "--crs", help="Project CRS (EPSG:CODE) or 'auto' (UTM of the parks)."),
     mapping: Path = typer.Option(DEFAULT_MAPPING, "--mapping", dir_okay=False,
                                  help="Attribute mapping YAML (default: the Tumen sample's)."),
+    aoi: str | None = typer.Option(None, "--aoi",
+                                   help="Area of the map: the sheet grids cover it (default: the parks)."),
     habitat: Path | None = typer.Option(None, "--habitat", dir_okay=False,
                                         help="Habitat map to add as generalised polygons."),
     encoding: str | None = typer.Option(None, "--encoding",
@@ -34,7 +36,10 @@ def basemap(
 
     Example: habitatmap basemap --layer ru_leopard_np.shp --layer cn_tlnp.gpkg:国家公园范围 --out basemap.gpkg
     """
+    from habitatmap.aoi import read_area
+
     result = build_basemap(list(layer), out, load_mapping(mapping), crs=crs, habitat=habitat,
+                           aoi=read_area(aoi) if aoi else None,
                            legend=state(ctx).legend if habitat else None, encoding=encoding,
                            assume_crs=assume_crs, allow_ballpark=allow_ballpark)
     console.print(f"Project CRS {result.crs}.")

@@ -165,6 +165,15 @@ def test_sample_layers_harmonised(cli, sample_dir, tmp_path):
     import shapely
 
     assert shapely.union_all(ru.geometry.values).area == pytest.approx(ru.area.sum(), rel=1e-9)
+    # An area of interest sets the sheet grids (here a box around one sheet's corner: four sheets).
+    (tmp_path / "aoi.geojson").write_text(
+        '{"type": "Polygon", "coordinates": [[[130.45, 42.95], [130.55, 42.95], [130.55, 43.05], '
+        '[130.45, 43.05], [130.45, 42.95]]]}', encoding="utf-8")
+    r = cli("basemap", "--layer", b / "ru_leopard_np.shp", "--aoi", tmp_path / "aoi.geojson",
+            "--out", tmp_path / "aoi.gpkg")
+    assert r.exit_code == 0, r.stderr
+    assert sorted(gpd.read_file(tmp_path / "aoi.gpkg", layer="sheets_sk42")["code"]) == \
+        ["K-52-33", "K-52-34", "K-52-45", "K-52-46"]
     r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}", "--out", tmp_path / "x.gpkg")
     assert r.exit_code == 2 and "no entry for layer 'cn_tlnp.gpkg'" in r.stderr
 
