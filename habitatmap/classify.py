@@ -321,7 +321,6 @@ def predict_map(
     windows = list(grid.blocks(block))
     counts = np.zeros(256, dtype=np.int64)
     changed = 0
-    write_text_atomic(out.with_name(out.name + ".aux.xml"), category_names_xml(legend))
     # Predictions go to an uncompressed scratch raster beside the output, then are smoothed tile by
     # tile into the COG: memory holds a few windows, never the whole map.
     with temporary_path(out, ".raw.tif") as raw_path, \
@@ -352,6 +351,8 @@ def predict_map(
                 dst.write(after, 1, window=win)
                 counts += np.bincount(after.ravel(), minlength=256)
                 changed += int((before != after).sum())
+    # The category names sidecar follows the finished COG, so a failed run leaves neither behind.
+    write_text_atomic(out.with_name(out.name + ".aux.xml"), category_names_xml(legend))
     mapped = {int(c): int(counts[c]) for c in np.flatnonzero(counts) if c != legend.nodata}
     return MapResult(out, mapped, mmu_px, changed, all_tags)
 
