@@ -1,0 +1,1 @@
+"""Corridor analyses: resistance surfaces from the legend, least-cost corridors, circuit theory."""

@@ -1,0 +1,169 @@
+"""Resistance surfaces: each habitat class's per-species resistance from the shared legend, with
+barrier layers (roads, settlements, border fences) burned in.
+
+Output is a float32 COG on the habitat map's grid; habitat nodata stays nodata (NaN), which the
+corridor tools treat as impassable. Work goes window by window, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from habitatmap import __version__
+from habitatmap.aoi import split_layer
+from habitatmap.errors import ConfigError, InputDataError
+from habitatmap.geodesy import DatumOperation
+from habitatmap.grid import Grid
+from habitatmap.io import cog_writer
+from habitatmap.legend import RESISTANCE_MAX, RESISTANCE_MIN, Legend
+
+__all__ = ["Barrier", "ResistanceResult", "parse_barrier", "resistance_surface"]
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """A vector layer whose features set the resistance to ``value`` where they lie."""
+
+    spec: str
+    value: float
+
+
+@dataclass
+class ResistanceResult:
+    """What :func:`resistance_surface` wrote."""
+
+    path: Path
+    species: str
+    barrier_pixels: dict[str, int] = field(default_factory=dict)
+    operations: dict[str, DatumOperation | None] = field(default_factory=dict)
+
+
+def parse_barrier(text: str) -> Barrier:
+    """``FILE[:LAYER]:VALUE`` -> :class:`Barrier`.
+
+    Raises
+    ------
+    ConfigError
+        If VALUE is missing, not a number, or outside the legend's resistance range.
+    """
+    spec, _, value = text.rpartition(":")
+    try:
+        v = float(value)
+    except ValueError:
+        v = math.nan
+    if not spec or not math.isfinite(v):
+        raise ConfigError(f"--barrier {text!r}: write FILE:VALUE (or FILE:LAYER:VALUE), e.g. "
+                          "roads.gpkg:500.")
+    if not RESISTANCE_MIN <= v <= RESISTANCE_MAX:
+        raise ConfigError(f"--barrier {text!r}: resistance {v:g} is outside "
+                          f"{RESISTANCE_MIN:g}-{RESISTANCE_MAX:g}, the legend's scale.")
+    return Barrier(spec, v)
+
+
+def _barrier_shapes(barrier: Barrier, grid: Grid) -> tuple[list, DatumOperation | None]:
+    import pyogrio
+
+    from habitatmap.geodesy import transform_geometries
+
+    path, layer = split_layer(barrier.spec)
+    if not path.exists():
+        raise InputDataError(f"{barrier.spec}: barrier file not found; check the path given to --barrier.")
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer, columns=[])
+    except Exception as err:  # pyogrio raises several error types for unreadable data
+        raise InputDataError(f"{barrier.spec}: cannot read it as a vector layer ({err}).") from None
+    if gdf.crs is None:
+        raise InputDataError(f"{barrier.spec}: the layer has no coordinate reference system; save it "
+                             "with its CRS and try again.")
+    geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].values
+    if len(geoms) == 0:
+        return [], None
+    moved, op = transform_geometries(geoms, gdf.crs, grid.crs, what=barrier.spec)
+    return list(np.asarray(moved, dtype=object)), op
+
+
+def resistance_surface(
+    habitat: str | os.PathLike[str],
+    species: str,
+    out: str | os.PathLike[str],
+    legend: Legend,
+    *,
+    barriers: list[Barrier] | None = None,
+    block: int = 1024,
+) -> ResistanceResult:
+    """Write the resistance surface of ``species`` for a habitat map.
+
+    Barriers are burned in order (a later one wins where they overlap); lines and points touch
+    every pixel they cross, so a road is never broken by a diagonal gap.
+
+    Raises
+    ------
+    InputDataError
+        Missing or unreadable map, values that are not legend codes, unreadable barrier layers.
+    LegendError
+        Unknown species.
+    """
+    import rasterio
+    import rasterio.features
+    import shapely
+
+    table = legend.resistance(species)  # raises LegendError for an unknown species
+    lut = np.full(256, np.nan, dtype=np.float32)
+    for code, value in table.items():
+        lut[code] = value
+    p = Path(habitat)
+    if not p.is_file():
+        raise InputDataError(f"{p}: habitat map not found; pass the output of 'habitatmap classify'.")
+    try:
+        src = rasterio.open(p, driver="GTiff")
+    except rasterio.errors.RasterioError as err:
+        raise InputDataError(f"{p}: cannot read it as a GeoTIFF ({err}).") from None
+    with src:
+        if src.count != 1 or src.dtypes[0] != "uint8":
+            raise InputDataError(f"{p}: not a habitat map (one uint8 band of legend codes); pass the "
+                                 "output of 'habitatmap classify'.")
+        grid = Grid.from_dataset(src)
+        shapes = [(b, *_barrier_shapes(b, grid)) for b in (barriers or [])]
+        # One spatial index per barrier layer: each window rasterizes only what can touch it.
+        trees = [shapely.STRtree(geoms) if geoms else None for _, geoms, _ in shapes]
+        result = ResistanceResult(Path(out), species)
+        for b, _, op in shapes:
+            result.operations[b.spec] = op
+            result.barrier_pixels[b.spec] = 0
+        tags = {"PRODUCT": f"movement resistance for {species}", "SPECIES": species,
+                "LEGEND_ID": legend.id, "LEGEND_VERSION": legend.version,
+                "HABITAT": p.name, "BARRIERS": ";".join(f"{b.spec}={b.value:g}" for b in barriers or []),
+                "SOFTWARE": f"habitatmap {__version__}"}
+        with cog_writer(out, width=grid.width, height=grid.height, count=1, dtype="float32",
+                        crs=grid.crs, transform=grid.transform, nodata=float("nan"),
+                        band_descriptions=[f"resistance_{species}"], tags=tags,
+                        resampling="average") as dst:
+            for win in grid.blocks(block):
+                codes = src.read(1, window=win)
+                res = lut[codes]
+                unknown = np.isnan(res) & (codes != legend.nodata)
+                if unknown.any():
+                    bad = sorted(set(np.unique(codes[unknown]).tolist()))
+                    raise InputDataError(f"{p}: holds values {bad} that are not codes of legend "
+                                         f"{legend.id}; pass a map classified with this legend.")
+                valid = codes != legend.nodata
+                wt = grid.window_transform(win)
+                (ax, ay), (bx, by) = wt @ (0, 0), wt @ (win.width, win.height)
+                window_box = shapely.box(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+                for (b, geoms, _), tree in zip(shapes, trees, strict=True):
+                    hits = [] if tree is None else [geoms[i] for i in tree.query(window_box)]
+                    if not hits:
+                        continue
+                    burn = rasterio.features.rasterize(
+                        hits, out_shape=codes.shape, transform=grid.window_transform(win),
+                        fill=0, default_value=1, all_touched=True, dtype="uint8").astype(bool)
+                    burn &= valid
+                    res[burn] = b.value
+                    result.barrier_pixels[b.spec] += int(burn.sum())
+                dst.write(res, 1, window=win)
+    return result
