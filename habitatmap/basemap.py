@@ -26,13 +26,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 
 from habitatmap import __version__
 from habitatmap.boundaries import LayerInfo, read_layer, repair, to_project_crs
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.grid import utm_epsg
-from habitatmap.io import atomic_path, sha256_file
+from habitatmap.io import atomic_path, read_yaml, sha256_file
 from habitatmap.scale import SIMPLIFY_TOLERANCE_M
 from habitatmap.vector_styles import layer_styles_table
 
@@ -82,12 +81,7 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
         With one sentence naming the file, the entry and the fix.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: mapping file not found; start from workflows/tumen_mapping.yaml.")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{p}: not readable YAML ({err}); fix the file.") from None
+    doc = read_yaml(p, what="mapping file", missing="start from workflows/tumen_mapping.yaml")
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), dict):
         raise ConfigError(f"{p}: no 'layers' mapping; start from workflows/tumen_mapping.yaml.")
     classes = doc.get("zone_classes") or {}

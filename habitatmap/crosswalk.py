@@ -13,9 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from habitatmap.errors import LegendError
+from habitatmap.io import read_yaml
 from habitatmap.legend import Legend
 
 __all__ = ["CROSSWALK_DIR", "Crosswalk", "load_crosswalk", "normalise_name"]
@@ -65,16 +64,9 @@ def load_crosswalk(path: str | os.PathLike[str], legend: Legend) -> Crosswalk:
         With one sentence naming the file, the entry and the fix.
     """
     p = Path(path)
-    if not p.is_file():
-        bundled = ", ".join(sorted(f.name for f in CROSSWALK_DIR.glob("*.yaml")))
-        raise LegendError(f"{p}: crosswalk file not found; pass an existing YAML file "
-                          f"(bundled in styles/crosswalks: {bundled}).")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise LegendError(f"{p}: crosswalk is not UTF-8 text; save it as UTF-8.") from None
-    except yaml.YAMLError as err:
-        raise LegendError(f"{p}: invalid YAML ({err}); fix the syntax.") from None
+    bundled = ", ".join(sorted(f.name for f in CROSSWALK_DIR.glob("*.yaml")))
+    doc = read_yaml(p, what="crosswalk file", error=LegendError,
+                    missing=f"pass an existing YAML file (bundled in styles/crosswalks: {bundled})")
     if not isinstance(doc, dict) or not isinstance(doc.get("crosswalk"), dict) \
             or not isinstance(doc.get("classes"), dict) or not doc["classes"]:
         raise LegendError(f"{p}: not a crosswalk (expected a 'crosswalk' header and a non-empty "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from habitatmap.errors import OutputError
+from habitatmap.errors import ConfigError, HabitatmapError, OutputError
 
 __all__ = [
     "COG_PROFILE",
@@ -24,6 +24,7 @@ __all__ = [
     "atomic_path",
     "check_output_folder",
     "cog_writer",
+    "read_yaml",
     "sha256_file",
     "temporary_path",
     "write_cog",
@@ -105,6 +106,42 @@ def atomic_path(
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def read_yaml(path: str | os.PathLike[str], *, what: str, missing: str,
+              error: type[HabitatmapError] = ConfigError) -> object:
+    """Parse a YAML file safely (``yaml.safe_load``), with every failure as one sentence.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, for messages (``"legend file"``, ``"crosswalk"``).
+    missing
+        The fix to suggest when the file does not exist.
+    error
+        The exception class to raise (the caller's kind of user error).
+
+    Raises
+    ------
+    HabitatmapError
+        Of class ``error``: missing file, not UTF-8, or invalid YAML (with the line).
+    """
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"{p}: {what} not found; {missing}.")
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise error(f"{p}: {what} is not UTF-8 text; save it as UTF-8.") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "syntax error"
+        raise error(f"{p}: invalid YAML{at} ({problem}); fix the syntax.") from None
 
 
 def write_text_atomic(dest: str | os.PathLike[str], text: str) -> Path:

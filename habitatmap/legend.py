@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from habitatmap.errors import LegendError
@@ -361,16 +360,9 @@ def load_legend(path: str | os.PathLike[str] | None = None) -> Legend:
     >>> legend.by_key("wetland").name("zh")
     '湿地'
     """
+    from habitatmap.io import read_yaml
+
     p = Path(path) if path is not None else DEFAULT_LEGEND_PATH
-    if not p.is_file():
-        raise LegendError(f"{p}: legend file not found; pass an existing YAML file with --legend.")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise LegendError(f"{p}: legend file is not UTF-8 text; save it as UTF-8.") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or "syntax error"
-        raise LegendError(f"{p}: invalid YAML{at} ({problem}); fix the syntax.") from None
+    data = read_yaml(p, what="legend file", missing="pass an existing YAML file with --legend",
+                     error=LegendError)
     return legend_from_mapping(data, source=str(p))

@@ -10,7 +10,6 @@ import datetime as dt
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from habitatmap.errors import ConfigError
@@ -96,13 +95,10 @@ def load_site(path: str | os.PathLike[str]) -> Site:
     ConfigError
         With one sentence naming the file, the field and the fix.
     """
+    from habitatmap.io import read_yaml
+
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: workflow file not found; pass an existing workflows/<site>.yaml.")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{p}: invalid YAML ({err}); fix the syntax.") from None
+    data = read_yaml(p, what="workflow file", missing="pass an existing workflows/<site>.yaml")
     if not isinstance(data, dict) or "site" not in data:
         raise ConfigError(f"{p}: no top-level 'site' key; start from workflows/tumen.yaml.")
     try:

@@ -82,3 +82,20 @@ def test_os_errors_reach_the_cli_as_one_sentence(monkeypatch, cli):
     r = cli("legend", "export", "-f", "json", "-o", "/tmp/whatever.json")
     assert r.exit_code == 2 and "Traceback" not in r.stderr
     assert "/data/out.json: No space left on device" in r.stderr
+
+
+def test_read_yaml_errors_are_one_sentence(tmp_path):
+    from habitatmap.errors import ConfigError
+    from habitatmap.io import read_yaml
+    from habitatmap.workflow import load_site
+
+    with pytest.raises(ConfigError, match=r"x\.yaml: mapping file not found; start here"):
+        read_yaml(tmp_path / "x.yaml", what="mapping file", missing="start here")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\nb: 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"invalid YAML at line \d"):
+        read_yaml(bad, what="mapping file", missing="-")
+    cp = tmp_path / "site.yaml"
+    cp.write_bytes("site: {id: тест}\n".encode("cp1251"))
+    with pytest.raises(ConfigError, match="workflow file is not UTF-8 text"):
+        load_site(cp)  # used to end in a UnicodeDecodeError traceback
