@@ -28,10 +28,13 @@ import pandas as pd
 import shapely
 
 from habitatmap import __version__
+from habitatmap.aoi import split_layer
 from habitatmap.boundaries import LayerInfo, read_layer, repair, to_project_crs
 from habitatmap.errors import ConfigError, InputDataError
+from habitatmap.geodesy import lonlat_bounds, parse_crs
 from habitatmap.grid import utm_epsg
-from habitatmap.io import atomic_path, read_yaml, sha256_file
+from habitatmap.io import read_yaml, sha256_file, write_layers
+from habitatmap.legend import Legend
 from habitatmap.scale import SIMPLIFY_TOLERANCE_M
 from habitatmap.vector_styles import layer_styles_table
 
@@ -204,8 +207,8 @@ def build_basemap(
     *,
     crs: str = "auto",
     habitat: str | os.PathLike[str] | None = None,
+    legend: Legend,
     aoi: Any = None,
-    legend: Any = None,
     encoding: str | None = None,
     assume_crs: str | None = None,
     allow_ballpark: bool = False,
@@ -223,8 +226,10 @@ def build_basemap(
         From :func:`load_mapping`.
     crs
         Project CRS, or ``auto`` for the UTM zone of the parks' centroid (WGS 84 datum).
-    habitat, legend
-        A habitat map to add as generalised ``habitats`` polygons, and its legend.
+    habitat
+        A habitat map to add as generalised ``habitats`` polygons.
+    legend
+        The legend (habitat names and colours, the habitats layer's style).
     aoi
         An :class:`habitatmap.aoi.Area`: the sheet grids cover it (instead of the parks' extent) and
         ``crs="auto"`` takes its UTM zone. Layers are not clipped to it.
@@ -236,7 +241,6 @@ def build_basemap(
         Generalisation tolerance for parks, zones and border (default: 0.25 mm at 1:100000 = 25 m;
         0 keeps the geometry as received).
     """
-    import pyogrio
 
     from habitatmap.sheets import SYSTEMS, sheet_frames
 
@@ -247,12 +251,15 @@ def build_basemap(
         read.append((repair(gdf, info), info, entry))
     if crs == "auto" and aoi is not None:
         crs = f"EPSG:{utm_epsg(aoi.lonlat.centroid.x, aoi.lonlat.centroid.y)}"
-    if crs == "auto":
-        parts = [to_project_crs(g, i, "EPSG:4326", allow_ballpark=allow_ballpark)
-                 for g, i, e in read if e["target"] != "border"] or \
-                [to_project_crs(g, i, "EPSG:4326", allow_ballpark=allow_ballpark) for g, i, _ in read]
-        centre = shapely.union_all([shapely.union_all(p.geometry.values) for p in parts]).centroid
-        crs = f"EPSG:{utm_epsg(centre.x, centre.y)}"
+    elif crs == "auto":
+        # The UTM zone of the parks' (else all layers') combined extent; rough degrees suffice.
+        boxes = [lonlat_bounds(tuple(g.total_bounds), g.crs) for g, _, e in read if e["target"] != "border"] \
+            or [lonlat_bounds(tuple(g.total_bounds), g.crs) for g, _, _ in read]
+        w, s, e, n = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                      max(b[3] for b in boxes))
+        crs = f"EPSG:{utm_epsg((w + e) / 2, (s + n) / 2)}"
+    else:
+        crs = parse_crs(crs)
     out_layers: dict[str, list[gpd.GeoDataFrame]] = {k: [] for k in SCHEMA}
     for gdf, info, entry in read:
         moved = to_project_crs(gdf, info, crs, allow_ballpark=allow_ballpark)
@@ -285,8 +292,8 @@ def build_basemap(
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "crs": crs,
         "mapping": {"id": mapping.id, "path": mapping.source, "sha256": sha256_file(mapping.source)},
-        "inputs": [{"source": i.source, "sha256": sha256_file(i.source.split(":")[0])
-                    if Path(i.source.split(":")[0]).is_file() else None,
+        "inputs": [{"source": i.source, "sha256": sha256_file(split_layer(i.source)[0])
+                    if split_layer(i.source)[0].is_file() else None,
                     "crs": i.crs, "assumed_crs": i.assumed_crs, "encoding": i.encoding,
                     "features": i.features, "repaired": i.repaired, "dropped_empty": i.dropped_empty,
                     "operation": i.operation.to_dict() if i.operation else None} for _, i, _ in read],
@@ -296,21 +303,10 @@ def build_basemap(
         "software": {"habitatmap": __version__, "python": platform.python_version(),
                      "pyproj": __import__("pyproj").__version__, "shapely": shapely.__version__},
     }
-    with atomic_path(out) as tmp:
-        first = True
-        for name, gdf in frames.items():
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=not first)
-            first = False
-        if legend is None:
-            from habitatmap.legend import load_legend
-
-            legend = load_legend()
-        zone_names = {k: v.get("en", k) for k, v in mapping.zone_classes.items()}
-        styles = layer_styles_table(list(frames), legend, zone_names=zone_names)
-        pyogrio.write_dataframe(styles, tmp, layer="layer_styles", driver="GPKG", append=True,
-                                layer_options={"FID": "id"})
-        table = pd.DataFrame({"key": ["provenance"],
-                              "value": [json.dumps(provenance, ensure_ascii=False)]})
-        pyogrio.write_dataframe(table, tmp, layer="provenance", driver="GPKG", append=True)
+    zone_names = {k: v.get("en", k) for k, v in mapping.zone_classes.items()}
+    tables = {"layer_styles": layer_styles_table(list(frames), legend, zone_names=zone_names),
+              "provenance": pd.DataFrame({"key": ["provenance"],
+                                          "value": [json.dumps(provenance, ensure_ascii=False)]})}
+    write_layers(out, {**frames, **tables}, layer_options={"layer_styles": {"FID": "id"}})
     return BasemapResult(Path(out), crs, {k: len(v) for k, v in frames.items()}, [i for _, i, _ in read],
                          frames["slivers"])

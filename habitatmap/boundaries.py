@@ -22,7 +22,7 @@ import shapely
 
 from habitatmap.aoi import split_layer
 from habitatmap.errors import HabitatmapWarning, InputDataError
-from habitatmap.geodesy import DatumOperation, transform_geometries
+from habitatmap.geodesy import DatumOperation, parse_crs, transform_geometries
 
 __all__ = ["LayerInfo", "check_shapefile_encoding", "read_layer", "repair", "to_project_crs"]
 
@@ -105,7 +105,7 @@ def read_layer(spec: str | os.PathLike[str], *, encoding: str | None = None,
             raise InputDataError(f"{source}: the layer has no coordinate reference system; if you know "
                                  "it, pass --assume-crs EPSG:CODE (e.g. EPSG:28422 for Pulkovo 1942 / "
                                  "Gauss-Kruger zone 22), or save the layer with its CRS.")
-        gdf = gdf.set_crs(assume_crs)
+        gdf = gdf.set_crs(parse_crs(assume_crs, option="--assume-crs"))
         assumed = True
     code = gdf.crs.to_authority()
     crs = f"{code[0]}:{code[1]}" if code else gdf.crs.to_wkt()

@@ -8,22 +8,24 @@ import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from habitatmap import __version__
 from habitatmap.aoi import read_area
-from habitatmap.classify import ClassifyResult, ClassifySettings, classify_composites
 from habitatmap.composite import CompositeResult, CompositeSettings, composite_scenes, parse_months
 from habitatmap.indices import parse_indices
 from habitatmap.io import sha256_file, write_text_atomic
 from habitatmap.legend import Legend
 from habitatmap.legend_export import EXPORT_FORMATS, export_legend
-from habitatmap.polygonize import PolygonizeResult, polygonize_map
 from habitatmap.scale import DEFAULT_MMU_HA
 from habitatmap.scenes import SceneSummary, summarize_item
 from habitatmap.scenes.pull import PullResult, PullSettings, pull_scenes
 from habitatmap.scenes.search import SceneQuery, search_scenes, write_items
 from habitatmap.workflow import Site
+
+if TYPE_CHECKING:  # the classification stack (numba, scikit-learn) loads when the demo runs
+    from habitatmap.classify import ClassifyResult
+    from habitatmap.polygonize import PolygonizeResult
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -85,6 +87,9 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
         result.written.append((f"{name} composite (months {spec.months})", comp.path))
 
     if site.classification is not None:
+        from habitatmap.classify import ClassifySettings, classify_composites
+        from habitatmap.polygonize import polygonize_map
+
         spec = site.classification
         settings = ClassifySettings(mmu_ha=spec.mmu_ha if spec.mmu_ha is not None else DEFAULT_MMU_HA)
         result.classification = cls = classify_composites(

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pyproj import CRS, Transformer
 from pyproj.transformer import AreaOfInterest, TransformerGroup
 
-from habitatmap.errors import GeodesyError
+from habitatmap.errors import ConfigError, GeodesyError
 
 __all__ = [
     "ITRF_ALIGNED_DATUMS",
@@ -23,6 +23,7 @@ __all__ = [
     "datum_name",
     "is_itrf_aligned",
     "lonlat_bounds",
+    "parse_crs",
     "transform_geometries",
     "transformer_for",
 ]
@@ -186,4 +187,29 @@ def transform_geometries(
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 
-    return shapely.transform(geometries, apply), op
+    moved = shapely.transform(geometries, apply)
+    if not np.isfinite(shapely.get_coordinates(moved)).all():
+        raise GeodesyError(f"{what}: some coordinates have no position in {_label(dst)} when read as "
+                           f"{_label(src)}; check that the data really are in {_label(src)} "
+                           "(its .prj, or --assume-crs).")
+    return moved, op
+
+
+def parse_crs(text: str, *, option: str = "--crs") -> str:
+    """A user's CRS (``EPSG:32652``, ``32652``, WKT, PROJ string) as ``AUTHORITY:CODE`` (or WKT).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option, if PROJ does not know it.
+    """
+    from pyproj.exceptions import CRSError
+
+    value = text.strip()
+    try:
+        crs = CRS.from_user_input(f"EPSG:{value}" if value.isdigit() else value)
+    except CRSError:
+        raise ConfigError(f"{option} {text!r}: not a coordinate reference system PROJ knows; give an "
+                          "EPSG code such as EPSG:32652.") from None
+    code = crs.to_authority()
+    return f"{code[0]}:{code[1]}" if code else crs.to_wkt()

@@ -28,6 +28,7 @@ __all__ = [
     "sha256_file",
     "temporary_path",
     "write_cog",
+    "write_layers",
     "write_text_atomic",
 ]
 
@@ -142,6 +143,28 @@ def read_yaml(path: str | os.PathLike[str], *, what: str, missing: str,
         at = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or "syntax error"
         raise error(f"{p}: invalid YAML{at} ({problem}); fix the syntax.") from None
+
+
+def write_layers(dest: str | os.PathLike[str], layers: Mapping[str, object], *,
+                 layer_options: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write named layers into one new GeoPackage, atomically (the whole file or nothing).
+
+    Parameters
+    ----------
+    dest
+        The GeoPackage to write (replaced if it exists).
+    layers
+        Layer name -> GeoDataFrame, or a plain DataFrame for an attribute table.
+    layer_options
+        GDAL layer creation options per layer name (e.g. ``{"layer_styles": {"FID": "id"}}``).
+    """
+    import pyogrio
+
+    with atomic_path(dest) as tmp:
+        for i, (name, frame) in enumerate(layers.items()):
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", append=i > 0,
+                                    layer_options=dict((layer_options or {}).get(name, {})) or None)
+    return Path(dest)
 
 
 def write_text_atomic(dest: str | os.PathLike[str], text: str) -> Path:

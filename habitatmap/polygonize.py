@@ -17,7 +17,7 @@ import shapely
 
 from habitatmap.errors import InputDataError
 from habitatmap.grid import Grid
-from habitatmap.io import atomic_path
+from habitatmap.io import write_layers
 from habitatmap.legend import LANGUAGES, Legend
 from habitatmap.scale import SIMPLIFY_TOLERANCE_M
 
@@ -101,11 +101,8 @@ def polygonize_map(
     InputDataError
         If the map is missing, not a single-band class map, or in a geographic CRS.
     """
-    import pyogrio
-
     gdf, repaired = _read_and_trace(map_path, legend, tolerance_m)
-    with atomic_path(out) as tmp:
-        pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
+    write_layers(out, {layer: gdf})
     return PolygonizeResult(Path(out), layer, len(gdf), repaired, tolerance_m)
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "parse_sheet",
     "sheet_at",
     "sheet_frames",
+    "sheet_grid",
     "sheets_in_bounds",
 ]
 
@@ -217,6 +218,11 @@ def locate(lon: float, lat: float, *, crs: str = "EPSG:4326",
     InputDataError
         Outside the supported range.
     """
+    from pyproj import CRS
+
+    if CRS.from_user_input(crs).is_geographic and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InputDataError(f"({lon}, {lat}): not a longitude and latitude in degrees; give longitude "
+                             "first.")
     out = {}
     for system, (_, sys_crs) in SYSTEMS.items():
         moved, op = transform_geometries(Point(lon, lat), crs, sys_crs, allow_ballpark=allow_ballpark,
@@ -266,3 +272,40 @@ def sheet_frames(area_lonlat: object, area_crs: str, target_crs: str, system: st
         **{k: [sh.bounds[i] for sh in sheets] for i, k in enumerate(("west", "south", "east", "north"))},
     }
     return gpd.GeoDataFrame(rows, geometry=list(np.asarray(moved, dtype=object)), crs=target_crs), op
+
+
+def sheet_grid(area: object, crs: str = "auto", *,
+               allow_ballpark: bool = False) -> tuple[str, dict[str, gpd.GeoDataFrame]]:
+    """Frames of every sheet meeting an :class:`habitatmap.aoi.Area`, in both systems.
+
+    Parameters
+    ----------
+    area
+        The area.
+    crs
+        CRS of the frames, or ``auto`` for the UTM zone of the area's centre.
+    allow_ballpark
+        Accept a zero-shift step from an older datum.
+
+    Returns
+    -------
+    (crs, {"sheets_sk42": GeoDataFrame, "sheets_gbt13989": GeoDataFrame})
+        Each row also carries the datum operation (``operation``, ``operation_accuracy_m``).
+    """
+    from habitatmap.geodesy import parse_crs
+    from habitatmap.grid import utm_epsg
+
+    if crs == "auto":
+        centre = area.lonlat.centroid  # type: ignore[attr-defined]
+        target = f"EPSG:{utm_epsg(centre.x, centre.y)}"
+    else:
+        target = parse_crs(crs)
+    layers = {}
+    for system in SYSTEMS:
+        gdf, op = sheet_frames(area.geometry, area.crs, target, system,  # type: ignore[attr-defined]
+                               allow_ballpark=allow_ballpark)
+        if op is not None:
+            gdf["operation"] = op.description
+            gdf["operation_accuracy_m"] = op.accuracy_m
+        layers[f"sheets_{system}"] = gdf
+    return target, layers

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from habitatmap.basemap import build_basemap, load_mapping
 from habitatmap.cli._app import app, console, echo_path, state
 
 DEFAULT_MAPPING = Path(__file__).resolve().parents[2] / "workflows" / "tumen_mapping.yaml"
@@ -37,10 +36,11 @@ def basemap(
     Example: habitatmap basemap --layer ru_leopard_np.shp --layer cn_tlnp.gpkg:国家公园范围 --out basemap.gpkg
     """
     from habitatmap.aoi import read_area
+    from habitatmap.basemap import build_basemap, load_mapping  # geopandas: imported when used
 
     result = build_basemap(list(layer), out, load_mapping(mapping), crs=crs, habitat=habitat,
                            aoi=read_area(aoi) if aoi else None,
-                           legend=state(ctx).legend if habitat else None, encoding=encoding,
+                           legend=state(ctx).legend, encoding=encoding,
                            assume_crs=assume_crs, allow_ballpark=allow_ballpark)
     console.print(f"Project CRS {result.crs}.")
     for info in result.inputs:

@@ -6,22 +6,21 @@ from pathlib import Path
 
 import typer
 
-from habitatmap.assess import Assessment, assess_map
-from habitatmap.classify import ClassifySettings, classify_composites
 from habitatmap.cli._app import app, console, echo_path, state
 from habitatmap.cli._progress import block_progress
-from habitatmap.crosswalk import load_crosswalk
 from habitatmap.legend import Legend
 from habitatmap.model import MODELS
-from habitatmap.report import build_report, write_report
 from habitatmap.scale import DEFAULT_MMU_HA
+
+# The classification stack (numba, scikit-learn, GDAL readers) is imported inside the commands so
+# that starting any other command does not pay for it.
 
 LABEL_HELP = "Field holding the class label (default: habitat, class, label, code or key)."
 CROSSWALK_HELP = "Map national class names to the legend (styles/crosswalks/*.yaml)."
 BALLPARK_HELP = "Accept a zero-shift datum step from an older datum (misplaces samples by up to ~100 m)."
 
 
-def _summary(assessment: Assessment, legend: Legend) -> None:
+def _summary(assessment: object, legend: Legend) -> None:
     a = assessment.accuracy
     console.print(f"overall accuracy {a.overall_accuracy:.3f} ± {1.96 * a.overall_accuracy_se:.3f} "
                   f"(95 %, area-weighted) from {a.n} reference samples; {assessment.design}.")
@@ -71,6 +70,9 @@ def classify(
     Example: habitatmap classify summer.tif autumn.tif --training points.gpkg --out habitat.tif
     --validation validation.gpkg --report report/
     """
+    from habitatmap.classify import ClassifySettings, classify_composites
+    from habitatmap.crosswalk import load_crosswalk
+
     legend = state(ctx).legend
     xwalk = load_crosswalk(crosswalk, legend) if crosswalk else None
     settings = ClassifySettings(mmu_ha=mmu_ha, majority=majority, scheduler=scheduler, threads=threads)
@@ -112,6 +114,10 @@ def accuracy(
 
     Example: habitatmap accuracy habitat.tif --reference validation.gpkg --out report/
     """
+    from habitatmap.assess import assess_map
+    from habitatmap.crosswalk import load_crosswalk
+    from habitatmap.report import build_report, write_report
+
     legend = state(ctx).legend
     xwalk = load_crosswalk(crosswalk, legend) if crosswalk else None
     assessment = assess_map(map_path, reference, legend, label_field=label_field, crosswalk=xwalk,

@@ -26,6 +26,8 @@ def resistance(
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Resistance COG to write."),
     barrier: list[str] = typer.Option([], "--barrier",
                                       help="FILE[:LAYER]:VALUE, burned in at that resistance; repeat."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
+                                        help="Accept a zero-shift step for barriers on an older datum."),
 ) -> None:
     """Movement resistance of a species from the legend, with barrier layers burned in.
 
@@ -33,7 +35,8 @@ def resistance(
     --barrier roads.gpkg:500 --barrier fence.gpkg:1000
     """
     barriers = [parse_barrier(b) for b in barrier]
-    result = resistance_surface(habitat, species, out, state(ctx).legend, barriers=barriers)
+    result = resistance_surface(habitat, species, out, state(ctx).legend, barriers=barriers,
+                                allow_ballpark=allow_ballpark)
     for spec, n in result.barrier_pixels.items():
         op = result.operations.get(spec)
         console.print(f"  {spec}: {n} pixels burned in" + (f" (moved with {op.description})" if op else ""),

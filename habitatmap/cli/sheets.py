@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from pyproj import CRS
 
-from habitatmap.aoi import read_area
-from habitatmap.cli._app import app, console, echo_path
-from habitatmap.errors import ConfigError
-from habitatmap.grid import utm_epsg
-from habitatmap.io import atomic_path
-from habitatmap.sheets import SYSTEMS, locate, sheet_frames
+from habitatmap.cli._app import app, console, echo_path, state
+
+# Library modules (geopandas, matplotlib) are imported inside the commands: `habitatmap --help`
+# and every other command start without paying for them.
 
 sheets_app = typer.Typer(
     help="1:100000 map sheets: SK-42 (K-52-35) and GB/T 13989 (K52D003011).\n\n"
@@ -44,6 +41,8 @@ def locate_cmd(
 
     Example: habitatmap sheets locate 131.25 43.1667
     """
+    from habitatmap.sheets import locate
+
     found = locate(lon, lat, crs=crs, allow_ballpark=allow_ballpark)
     console.print(f"1:100000 sheets at ({lon}, {lat}) [{crs}]:", highlight=False)
     # Plain lines, not a table: codes get copied and must never be cut to fit the terminal.
@@ -72,29 +71,12 @@ def grid_cmd(
 
     Example: habitatmap sheets grid --aoi workflows/tumen_aoi.geojson --out sheets.gpkg
     """
-    import pyogrio
+    from habitatmap.aoi import read_area
+    from habitatmap.io import write_layers
+    from habitatmap.sheets import sheet_grid
 
-    area = read_area(aoi)
-    if crs == "auto":
-        lon, lat = area.lonlat.centroid.x, area.lonlat.centroid.y
-        target = f"EPSG:{utm_epsg(lon, lat)}"
-    else:
-        try:
-            code = CRS.from_user_input(crs).to_authority()
-        except Exception:  # pyproj raises CRSError for text it cannot parse
-            raise ConfigError(f"--crs {crs!r}: not a CRS; give e.g. EPSG:32652 or 'auto'.") from None
-        target = f"{code[0]}:{code[1]}" if code else crs
-    layers = {}
-    for system in SYSTEMS:
-        gdf, op = sheet_frames(area.geometry, area.crs, target, system, allow_ballpark=allow_ballpark)
-        if op is not None:
-            gdf["operation"] = op.description
-            gdf["operation_accuracy_m"] = op.accuracy_m
-        layers[f"sheets_{system}"] = gdf
-    with atomic_path(out) as tmp:
-        for name, gdf in layers.items():
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=tmp.exists()
-                                    and tmp.stat().st_size > 0)
+    target, layers = sheet_grid(read_area(aoi), crs, allow_ballpark=allow_ballpark)
+    write_layers(out, layers)
     for name, gdf in layers.items():
         console.print(f"{name}: {len(gdf)} sheets ({', '.join(gdf['code'])})", highlight=False)
     echo_path(f"sheet frames ({target})", out)
@@ -115,7 +97,6 @@ def sheet_map(
 
     Example: habitatmap sheet-map K-52-46 --basemap basemap.gpkg --out K-52-46.pdf --lang ru
     """
-    from habitatmap.cli._app import state
     from habitatmap.sheetmap import render_sheet
 
     result = render_sheet(code, basemap, out, state(ctx).legend, lang=lang, allow_ballpark=allow_ballpark)

@@ -65,7 +65,8 @@ def parse_barrier(text: str) -> Barrier:
     return Barrier(spec, v)
 
 
-def _barrier_shapes(barrier: Barrier, grid: Grid) -> tuple[list, DatumOperation | None]:
+def _barrier_shapes(barrier: Barrier, grid: Grid,
+                    allow_ballpark: bool) -> tuple[list, DatumOperation | None]:
     import pyogrio
 
     from habitatmap.geodesy import transform_geometries
@@ -83,7 +84,8 @@ def _barrier_shapes(barrier: Barrier, grid: Grid) -> tuple[list, DatumOperation 
     geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].values
     if len(geoms) == 0:
         return [], None
-    moved, op = transform_geometries(geoms, gdf.crs, grid.crs, what=barrier.spec)
+    moved, op = transform_geometries(geoms, gdf.crs, grid.crs, allow_ballpark=allow_ballpark,
+                                     what=barrier.spec)
     return list(np.asarray(moved, dtype=object)), op
 
 
@@ -94,11 +96,13 @@ def resistance_surface(
     legend: Legend,
     *,
     barriers: list[Barrier] | None = None,
+    allow_ballpark: bool = False,
     block: int = 1024,
 ) -> ResistanceResult:
     """Write the resistance surface of ``species`` for a habitat map.
 
-    Barriers are burned in order (a later one wins where they overlap); lines and points touch
+    Barriers are moved onto the map's grid datum-safely (a zero-shift step from an older datum only
+    with ``allow_ballpark``) and burned in order (a later one wins where they overlap); lines and points touch
     every pixel they cross, so a road is never broken by a diagonal gap.
 
     Raises
@@ -128,7 +132,7 @@ def resistance_surface(
             raise InputDataError(f"{p}: not a habitat map (one uint8 band of legend codes); pass the "
                                  "output of 'habitatmap classify'.")
         grid = Grid.from_dataset(src)
-        shapes = [(b, *_barrier_shapes(b, grid)) for b in (barriers or [])]
+        shapes = [(b, *_barrier_shapes(b, grid, allow_ballpark)) for b in (barriers or [])]
         # One spatial index per barrier layer: each window rasterizes only what can touch it.
         trees = [shapely.STRtree(geoms) if geoms else None for _, geoms, _ in shapes]
         result = ResistanceResult(Path(out), species)

@@ -23,13 +23,12 @@ from typing import Any
 import numpy as np
 import pystac
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
 from habitatmap import __version__
 from habitatmap.aoi import Area
-from habitatmap.errors import AssetError, ConfigError, HabitatmapError, InputDataError
+from habitatmap.errors import AssetError, HabitatmapError, InputDataError
+from habitatmap.geodesy import parse_crs
 from habitatmap.grid import Grid, utm_epsg
 from habitatmap.io import cog_writer, sha256_file, write_text_atomic
 from habitatmap.qa import unusable_mask
@@ -170,12 +169,7 @@ def plan_grid(items: Sequence[pystac.Item], area: Area, settings: PullSettings) 
             c = area.lonlat.centroid
             target = f"EPSG:{utm_epsg(c.x, c.y)}"
     else:
-        target = settings.crs if ":" in settings.crs else f"EPSG:{settings.crs}"
-        try:
-            CRS.from_user_input(target)
-        except CRSError:
-            raise ConfigError(f"--crs {settings.crs!r}: not a coordinate reference system PROJ "
-                              "knows; give an EPSG code such as 32652, or 'auto'.") from None
+        target = parse_crs(settings.crs)
     local = area.to_crs(target, allow_ballpark=settings.allow_ballpark)
     # Millimetres are plenty; rounding keeps the manifest short and its geometry exactly reusable.
     local = Area(shapely.from_wkt(shapely.to_wkt(local.geometry, rounding_precision=3)), local.crs,

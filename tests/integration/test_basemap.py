@@ -248,3 +248,26 @@ def test_qgis_opens_every_layer_styled(demo_run, tmp_path):
     assert got["habitats"]["cats"][0] == "Korean pine–broadleaf mixed forest"
     assert got["zones"]["type"] == "categorizedSymbol" and got["zones"]["labels"]
     assert got["sheets_sk42"]["labels"] and got["border"]["type"] == "singleSymbol"
+
+
+def test_bad_crs_options_are_one_sentence(cli, sample_dir, tmp_path):
+    b = sample_dir / "boundaries"
+    r = cli("basemap", "--layer", b / "ru_leopard_np.shp", "--crs", "EPSG:99999",
+            "--out", tmp_path / "x.gpkg")
+    assert r.exit_code == 2 and "--crs 'EPSG:99999': not a coordinate reference system" in r.stderr
+    r = cli("sheets", "grid", "--aoi", sample_dir.parents[1] / "workflows" / "tumen_aoi.geojson",
+            "--crs", "utm", "--out", tmp_path / "s.gpkg")
+    assert r.exit_code == 2 and "--crs 'utm'" in r.stderr
+    shutil.copy(b / "ru_leopard_np.shp", tmp_path / "n.shp")
+    for ext in ("shx", "dbf", "cpg"):
+        shutil.copy(b / f"ru_leopard_np.{ext}", tmp_path / f"n.{ext}")
+    mapping = _mapping(tmp_path, {"n.shp": {"target": "parks", "country": "RUS",
+                                            "fields": {"name_ru": "NAME"}}})
+    r = cli("basemap", "--layer", tmp_path / "n.shp", "--mapping", mapping, "--assume-crs", "no-such-crs",
+            "--out", tmp_path / "x.gpkg")
+    assert r.exit_code == 2 and "--assume-crs 'no-such-crs'" in r.stderr
+    # A wrong guess (Gauss-Kruger metres read as degrees) is refused, not turned into NaN geometry.
+    r = cli("basemap", "--layer", tmp_path / "n.shp", "--mapping", mapping, "--assume-crs", "EPSG:4326",
+            "--out", tmp_path / "x.gpkg")
+    assert r.exit_code == 2 and "have no position" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.gpkg").exists() and not (tmp_path / "s.gpkg").exists()
