@@ -110,8 +110,11 @@ def assess_map(
     label_field: str | None = None,
     crosswalk: Crosswalk | None = None,
     allow_ballpark: bool = False,
+    mapped_pixels: dict[int, int] | None = None,
 ) -> Assessment:
     """Assess a class map (legend codes) against a reference sample file.
+
+    ``mapped_pixels`` (class -> pixel count) spares a pass over the map when the caller has them.
 
     Raises
     ------
@@ -148,7 +151,7 @@ def assess_map(
     if unknown:
         raise InputDataError(f"{map_path}: holds values {unknown} that are not legend codes; assess a "
                              "map classified with this legend (or pass its --legend).")
-    mapped, _ = map_pixel_counts(map_path)
+    mapped = mapped_pixels if mapped_pixels is not None else map_pixel_counts(map_path)[0]
     acc, design = assess_samples(map_codes, samples, mapped, pixel_ha, legend)
     return Assessment(acc, design, str(map_path), samples.source, pixel_ha, dropped, samples.operation,
                       list(acc.notes))

@@ -357,17 +357,6 @@ def predict_map(
     return MapResult(out, mapped, mmu_px, changed, all_tags)
 
 
-def composite_months(paths: Sequence[Path]) -> list[str]:
-    """The ``MONTHS`` tag of each composite (``all`` when absent), for provenance."""
-    import rasterio
-
-    months = []
-    for p in paths:
-        with rasterio.open(p, driver="GTiff") as ds:
-            months.append(ds.tags().get("MONTHS", "all"))
-    return months
-
-
 @dataclass
 class ClassifyResult:
     """Everything :func:`classify_composites` produced."""
@@ -489,7 +478,7 @@ def classify_composites(
         check_training(samples, dropped, legend)
         meta = {"legend_id": legend.id, "legend_version": legend.version,
                 "training": samples.source, "composites": [p.name for p in stack.paths],
-                "composite_months": composite_months(stack.paths),
+                "composite_months": list(stack.months),
                 "samples_per_class": {legend.by_code(int(c)).key: int(n)
                                       for c, n in zip(*np.unique(samples.codes, return_counts=True),
                                                       strict=True)},
@@ -504,7 +493,8 @@ def classify_composites(
     res = ClassifyResult(result, fitted, saved, samples, dropped)
     if validation:
         res.assessment = assess_map(result.path, validation, legend, label_field=label_field,
-                                    crosswalk=crosswalk, allow_ballpark=allow_ballpark)
+                                    crosswalk=crosswalk, allow_ballpark=allow_ballpark,
+                                    mapped_pixels=result.mapped_pixels)
     elif report_dir and samples is not None and x is not None:
         predicted = _cross_validate(x, samples, stack, fitted, cv_block_km)
         pixel_ha = pixel_area_ha(stack.grid, str(out))

@@ -20,6 +20,9 @@ from habitatmap.grid import Grid
 
 __all__ = ["EXCLUDED_BANDS", "FeatureStack"]
 
+#: Side of the windows samples are read in: the COG block size ``composite`` writes.
+SAMPLE_TILE = 256
+
 #: Composite bands that describe the data rather than the surface, never used as features.
 EXCLUDED_BANDS = ("clear_count",)
 
@@ -38,12 +41,15 @@ class FeatureStack:
         Feature names, ``<position>:<band>``.
     bands
         ``(composite index, 1-based band number)`` per feature.
+    months
+        Each composite's ``MONTHS`` tag (``all`` when absent), for provenance.
     """
 
     paths: tuple[Path, ...]
     grid: Grid
     names: tuple[str, ...]
     bands: tuple[tuple[int, int], ...]
+    months: tuple[str, ...] = ()
 
     @classmethod
     def open(cls, paths: Sequence[str | os.PathLike[str]]) -> FeatureStack:
@@ -61,6 +67,7 @@ class FeatureStack:
         grid: Grid | None = None
         names: list[str] = []
         bands: list[tuple[int, int]] = []
+        months: list[str] = []
         for i, p in enumerate(map(Path, paths)):
             if not p.is_file():
                 raise InputDataError(f"{p}: composite not found; build it with 'habitatmap composite'.")
@@ -68,6 +75,7 @@ class FeatureStack:
                 with rasterio.open(p, driver="GTiff") as ds:
                     here = Grid.from_dataset(ds)
                     descriptions = list(ds.descriptions)
+                    months.append(ds.tags().get("MONTHS", "all"))
             except rasterio.errors.RasterioError as err:
                 raise InputDataError(f"{p}: cannot read it as a GeoTIFF ({err}); "
                                      "pass a composite written by 'habitatmap composite'.") from None
@@ -85,7 +93,7 @@ class FeatureStack:
                 names.append(f"{i + 1}:{desc}")
                 bands.append((i, b))
         assert grid is not None
-        return cls(tuple(map(Path, paths)), grid, tuple(names), tuple(bands))
+        return cls(tuple(map(Path, paths)), grid, tuple(names), tuple(bands), tuple(months))
 
     def select(self, required: Sequence[str]) -> FeatureStack:
         """The features ``required`` (a model's feature names), in that order.
@@ -104,7 +112,8 @@ class FeatureStack:
             raise InputDataError(
                 f"{where}: has no band {band!r}, which the model needs (it uses "
                 f"{', '.join(required)}); give the composites in the training order with those bands.")
-        return FeatureStack(self.paths, self.grid, tuple(required), tuple(index[n] for n in required))
+        return FeatureStack(self.paths, self.grid, tuple(required), tuple(index[n] for n in required),
+                            self.months)
 
     def read(self, window: Window) -> np.ndarray:
         """Features of a window as float32, shape ``(n_features, rows, cols)``; nodata is NaN."""
@@ -130,19 +139,15 @@ class FeatureStack:
         values = np.full((len(rows), len(self.names)), np.nan, dtype=np.float32)
         if len(rows) == 0:
             return values
-        # Read the bounding window of the points in row strips, so memory stays bounded.
-        order = np.argsort(rows, kind="stable")
-        strip = 256
-        start = 0
-        while start < len(order):
-            r0 = int(rows[order[start]])
-            stop = start
-            while stop < len(order) and rows[order[stop]] < r0 + strip:
-                stop += 1
-            sel = order[start:stop]
-            c0, c1 = int(cols[sel].min()), int(cols[sel].max()) + 1
-            r1 = int(rows[sel].max()) + 1
-            block = self.read(Window(c0, r0, c1 - c0, r1 - r0))
+        # Read only the tiles holding samples (the composites' 256 px COG blocks), each once: points
+        # scattered over a whole scene cost their tiles, not the full rows between them.
+        tile = SAMPLE_TILE
+        keys = (rows // tile) * (self.grid.width // tile + 1) + cols // tile
+        order = np.argsort(keys, kind="stable")
+        bounds = np.flatnonzero(np.diff(keys[order])) + 1
+        for sel in np.split(order, bounds):
+            r0, c0 = int(rows[sel[0]]) // tile * tile, int(cols[sel[0]]) // tile * tile
+            win = Window(c0, r0, min(tile, self.grid.width - c0), min(tile, self.grid.height - r0))
+            block = self.read(win)
             values[sel] = block[:, rows[sel] - r0, cols[sel] - c0].T
-            start = stop
         return values

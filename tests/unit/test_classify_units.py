@@ -130,3 +130,30 @@ def test_tiled_smoothing_keeps_the_mmu_and_matches_a_whole_map_sieve(tmp_path):
         from shapely.geometry import shape
 
         assert shape(geom).area >= 20, f"a patch of class {value} below the MMU survived"
+
+
+def test_feature_stack_samples_exact_pixels_across_tiles(tmp_path):
+    import rasterio
+    from affine import Affine
+
+    from habitatmap.features import FeatureStack
+
+    h, w = 600, 700
+    rr, cc = np.mgrid[0:h, 0:w]
+    data = np.stack([rr * 1000.0 + cc, -(rr * 1000.0 + cc)]).astype(np.float32)
+    data[:, 300, 300] = np.nan
+    path = tmp_path / "c.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=2, dtype="float32",
+                       crs="EPSG:32652", transform=Affine(30, 0, 0, 0, -30, 0), nodata=float("nan"),
+                       tiled=True, blockxsize=256, blockysize=256) as ds:
+        ds.write(data)
+        ds.set_band_description(1, "a")
+        ds.set_band_description(2, "b")
+    stack = FeatureStack.open([path])
+    assert stack.names == ("1:a", "1:b") and stack.months == ("all",)
+    rng = np.random.default_rng(0)
+    rows = np.concatenate([rng.integers(0, h, 300), [0, h - 1, 255, 256, 300]])
+    cols = np.concatenate([rng.integers(0, w, 300), [0, w - 1, 255, 256, 300]])
+    got = stack.sample(rows, cols)
+    np.testing.assert_array_equal(got[:-1], data[:, rows[:-1], cols[:-1]].T)
+    assert np.isnan(got[-1]).all()
