@@ -470,7 +470,7 @@ def classify_composites(
                               "polygons, or give a saved model with --model FILE.skops.")
         samples = read_samples(training, stack.grid, legend, label_field=label_field,
                                crosswalk=crosswalk, max_per_polygon=max_per_polygon, seed=seed,
-                               allow_ballpark=allow_ballpark)
+                               allow_ballpark=allow_ballpark, stratified=False)
         x, samples, dropped = sample_features(stack, samples)
         if dropped:
             warnings.warn(f"{samples.source}: {dropped} training sample(s) fall on nodata in the "
@@ -498,7 +498,7 @@ def classify_composites(
     elif report_dir and samples is not None and x is not None:
         predicted = _cross_validate(x, samples, stack, fitted, cv_block_km)
         pixel_ha = pixel_area_ha(stack.grid, str(out))
-        acc, _ = assess_samples(predicted, replace_strata(samples), result.mapped_pixels, pixel_ha, legend)
+        acc, _ = assess_samples(predicted, samples, result.mapped_pixels, pixel_ha, legend)
         res.assessment = Assessment(acc, DESIGN_CV, str(result.path), samples.source, pixel_ha,
                                     operation=samples.operation,
                                     notes=[*acc.notes, f"spatial blocks {cv_block_km:g} km wide; the "
@@ -510,9 +510,3 @@ def classify_composites(
         res.report_paths = write_report(build_report(res.assessment, legend, extra=extra), legend, report_dir)
     return res
 
-
-def replace_strata(samples: SampleSet) -> SampleSet:
-    """The samples without stratum columns (training samples are never a stratified design)."""
-    from dataclasses import replace
-
-    return replace(samples, strata=None, stratum_sizes=None)

@@ -28,6 +28,9 @@ MODELS = {
     "hgb": "histogram gradient boosting",
 }
 
+#: Estimator classes a saved model may hold (what :func:`make_estimator` builds, and ExtraTrees).
+ESTIMATORS = ("RandomForestClassifier", "ExtraTreesClassifier", "HistGradientBoostingClassifier")
+
 #: Types a saved model may contain besides plain containers and numpy arrays.
 _TRUSTED_TYPES = {
     "sklearn.tree._tree.Tree",
@@ -137,4 +140,9 @@ def load_model(path: str | os.PathLike[str]) -> HabitatModel:
     if not isinstance(doc, dict) or doc.get("format") != "habitatmap-model/1":
         raise InputDataError(f"{p}: a skops file, but not a habitatmap model; pass a file written "
                              "with --model-out.")
+    # skops trusts every scikit-learn type by default; a model here is one of ours, nothing else.
+    if type(doc["estimator"]).__name__ not in ESTIMATORS:
+        raise InputDataError(f"{p}: holds a {type(doc['estimator']).__name__}, not one of the models "
+                             f"habitatmap trains ({', '.join(ESTIMATORS)}); pass a file written with "
+                             "--model-out.")
     return HabitatModel(doc["estimator"], list(doc["feature_names"]), dict(doc.get("metadata", {})))

@@ -176,6 +176,7 @@ def read_samples(
     max_per_polygon: int = 50,
     seed: int = 0,
     allow_ballpark: bool = False,
+    stratified: bool = True,
     strata_field: str = "stratum",
     stratum_size_field: str = "stratum_pixels",
 ) -> SampleSet:
@@ -199,6 +200,9 @@ def read_samples(
         Seed of that subset.
     allow_ballpark
         Accept a zero-shift datum step from an older datum.
+    stratified
+        Read the stratum columns of a stratified reference sample (False for training samples,
+        which are never a sampling design).
     strata_field, stratum_size_field
         Columns of a stratified reference sample; used when both exist.
 
@@ -236,7 +240,7 @@ def read_samples(
     geoms, op = transform_geometries(usable.geometry.values, gdf.crs, grid.crs,
                                      allow_ballpark=allow_ballpark, what=source)
     geoms = np.asarray(geoms)
-    has_strata = strata_field in columns and stratum_size_field in columns
+    has_strata = stratified and strata_field in columns and stratum_size_field in columns
     strata_in = usable[strata_field].astype(str).to_numpy() if has_strata else None
 
     rng = np.random.default_rng(seed)
