@@ -114,7 +114,8 @@ def _harmonise(gdf: gpd.GeoDataFrame, entry: dict[str, Any], info: LayerInfo) ->
             if src not in gdf.columns:
                 raise ConfigError(f"{info.source}: has no field {src!r} (mapped to {name}); its fields are "
                                   f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
-            out[name] = gdf[src].astype(str).str.strip().to_numpy()
+            # Keep missing values missing (astype(str) would turn them into the text "None").
+            out[name] = [None if pd.isna(v) else str(v).strip() for v in gdf[src]]
         elif name in (entry.get("constants") or {}):
             out[name] = [str(entry["constants"][name])] * len(gdf)
         else:
@@ -123,7 +124,7 @@ def _harmonise(gdf: gpd.GeoDataFrame, entry: dict[str, Any], info: LayerInfo) ->
         out["country"] = [str(entry["country"]).upper()] * len(gdf)
     if target == "zones":
         table = {str(k).strip(): v for k, v in (entry.get("zone_class") or {}).items()}
-        missing = sorted({z for z in out["zone_national"] if z not in table})
+        missing = sorted({z for z in out["zone_national"] if z not in table}, key=str)
         if missing:
             raise ConfigError(f"{info.source}: zones {missing} have no zone_class in the mapping; add them.")
         out["zone_class"] = [table[z] for z in out["zone_national"]]

@@ -5,7 +5,7 @@ samples on nodata), fit the model (or load a saved one), predict the map window 
 dask, smooth it (optional majority filter, then the minimum mapping unit), and write a uint8 COG
 with the legend's colour table and category names.
 
-A random forest is predicted with :mod:`habitatmap.forest` (exact, several times faster than
+A random forest is predicted with :mod:`habitatmap.forest` (exact; about 4x the speed of
 scikit-learn's ``predict``); other models use their own ``predict``.
 """
 

@@ -231,14 +231,14 @@ def _scale_bar(fig, page_w: float, page_h: float, text: dict[str, str]) -> None:
     # 5 km at 1:100000 = 50 mm, in 1 km (10 mm) segments.
     left, bottom, seg = MARGIN_MM, 14.0, 10.0
     for k in range(5):
-        fig.patches.append(matplotlib_rect(fig, (left + k * seg) / page_w, bottom / page_h, seg / page_w,
+        fig.patches.append(_rect(fig, (left + k * seg) / page_w, bottom / page_h, seg / page_w,
                                            2.0 / page_h, "black" if k % 2 == 0 else "white"))
         fig.text((left + k * seg) / page_w, (bottom + 3) / page_h, str(k), fontsize=6, ha="center")
     fig.text((left + 5 * seg) / page_w, (bottom + 3) / page_h, f"5 {text['km']}", fontsize=6, ha="center")
     fig.text((left + 5 * seg + 8) / page_w, bottom / page_h, text["scale"], fontsize=8, va="bottom")
 
 
-def matplotlib_rect(fig, x: float, y: float, w: float, h: float, colour: str):
+def _rect(fig, x: float, y: float, w: float, h: float, colour: str):
     """A rectangle patch in figure coordinates."""
     from matplotlib.patches import Rectangle
 
@@ -249,11 +249,11 @@ def matplotlib_rect(fig, x: float, y: float, w: float, h: float, colour: str):
 def _north_arrow(fig, page_w: float, page_h: float, map_w: float, map_h: float, text: dict[str, str]) -> None:
     x = (MARGIN_MM + map_w + MARGIN_MM + LEGEND_MM / 2) / page_w
     y0, y1 = (FOOTER_MM + 8) / page_h, (FOOTER_MM + 24) / page_h
-    fig.add_artist(matplotlib_arrow(fig, x, y0, y1))
+    fig.add_artist(_arrow(fig, x, y0, y1))
     fig.text(x, y1 + 2 / page_h, text["north"], ha="center", va="bottom", fontsize=12, fontweight="bold")
 
 
-def matplotlib_arrow(fig, x: float, y0: float, y1: float):
+def _arrow(fig, x: float, y0: float, y1: float):
     """A north arrow in figure coordinates."""
     from matplotlib.patches import FancyArrow
 

@@ -271,3 +271,22 @@ def test_bad_crs_options_are_one_sentence(cli, sample_dir, tmp_path):
             "--out", tmp_path / "x.gpkg")
     assert r.exit_code == 2 and "have no position" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "x.gpkg").exists() and not (tmp_path / "s.gpkg").exists()
+
+
+def test_missing_attribute_values_stay_missing(cli, tmp_path):
+    gdf = gpd.GeoDataFrame({"name": ["a", None], "zone": ["core zone", None]},
+                           geometry=[Point(640_000, 4_755_000).buffer(300),
+                                     Point(641_000, 4_755_000).buffer(300)],
+                           crs="EPSG:32652")
+    gdf.to_file(tmp_path / "z.gpkg")
+    mapping = _mapping(tmp_path, {
+        "z.gpkg": {"target": "parks", "country": "RUS", "fields": {"name_en": "name"}}})
+    r = cli("basemap", "--layer", tmp_path / "z.gpkg", "--mapping", mapping, "--out", tmp_path / "bm.gpkg")
+    assert r.exit_code == 0, r.stderr
+    parks = gpd.read_file(tmp_path / "bm.gpkg", layer="parks")
+    assert parks["name_en"].tolist()[0] == "a" and parks["name_en"].isna().tolist()[1]
+    mapping = _mapping(tmp_path, {"z.gpkg": {"target": "zones", "country": "RUS",
+                                             "fields": {"zone_national": "zone"},
+                                             "zone_class": {"core zone": "core"}}})
+    r = cli("basemap", "--layer", tmp_path / "z.gpkg", "--mapping", mapping, "--out", tmp_path / "bm.gpkg")
+    assert r.exit_code == 2 and "zones [None] have no zone_class" in r.stderr
