@@ -6,6 +6,10 @@ row per tree in float64. Two things make a habitat map cheaper to predict withou
 * **Tree at a time over a chunk of pixels.** The pixel indices are partitioned at each node
   (branch-free: each index is written to both sides and one cursor advances), so the CPU never
   guesses a branch and one tree's nodes stay in cache while thousands of pixels pass through them.
+* **Votes as counts when every leaf is pure.** A forest grown to purity (scikit-learn's default)
+  has leaves whose probability row is a single 1.0, so each tree casts one whole vote; the kernel
+  then keeps per-pixel uint8 vote counts instead of float64 sums (a quarter of the cache traffic,
+  measured about 15% faster) and its argmax is the same.
 * **Stop when the vote is decided.** After each tree, a pixel whose leading class is ahead of every
   other class by more than the trees still to come can no longer change its label; it drops out.
   (On the sample's model a pixel needs about 65 of the 100 trees.)
@@ -131,12 +135,23 @@ class CompiledForest:
         xt = np.ascontiguousarray(xt, dtype=np.float32)
         n = xt.shape[1]
         out = np.empty(n, dtype=np.int64)
+        # Whole votes fit uint8 counts (exact integers, same argmax); otherwise float64 sums.
+        votes = self.whole_votes
         for start in range(0, n, CHUNK):
             stop = min(n, start + CHUNK)
+            m = stop - start
+            acc = np.zeros((m, len(self.classes)), dtype=np.uint8 if votes else np.float64)
+            lead = np.zeros(m, dtype=acc.dtype)
             _predict_chunk(np.ascontiguousarray(xt[:, start:stop]), self.feature, self.threshold,
-                           self.left, self.right, self.values, self.onehot, self.roots,
+                           self.left, self.right, self.values, self.onehot, self.roots, acc, lead,
                            out[start:stop])
         return out
+
+    @property
+    def whole_votes(self) -> bool:
+        """True when every leaf votes for one class and the trees fit a uint8 vote count."""
+        leaves = self.feature < 0
+        return bool((self.onehot[leaves] >= 0).all()) and len(self.roots) < 256
 
     def predict(self, xt: np.ndarray) -> np.ndarray:
         """Class labels, as ``estimator.predict(xt.T)`` would return them."""
@@ -144,15 +159,16 @@ class CompiledForest:
 
 
 @numba.njit(nogil=True, cache=True, boundscheck=False)
-def _predict_chunk(xt, feature, threshold, left, right, values, onehot, roots, out):  # pragma: no cover
-    # Unsigned indices in the hot loops spare numba's negative-index wrap-around checks (measured
-    # about 1.5x on the partition loop).
+def _predict_chunk(xt, feature, threshold, left, right, values, onehot, roots, acc, lead,
+                   out):  # pragma: no cover
+    # acc (pixels x classes) and lead (each pixel's largest class sum so far) come zeroed from the
+    # caller: uint8 vote counts when every leaf is one-hot, float64 probability sums otherwise
+    # (numba compiles one version for each). Unsigned indices in the hot loops spare numba's
+    # negative-index wrap-around checks (measured about 1.5x on the partition loop).
     u1 = np.uint64(1)
     n = xt.shape[1]
     n_trees = roots.shape[0]
     n_classes = values.shape[1]
-    acc = np.zeros((n, n_classes))
-    lead = np.zeros(n)  # each pixel's largest class sum so far
     active = np.arange(n).astype(np.uint32)
     n_active = n
     # Segments of one depth live in buf[depth % 2]; a node partitions its segment into the other
@@ -181,7 +197,7 @@ def _predict_chunk(xt, feature, threshold, left, right, values, onehot, roots, o
                 if c >= 0:
                     for p in range(s, e):
                         i = np.uint64(src[p])
-                        v = acc[i, c] + 1.0
+                        v = acc[i, c] + u1
                         acc[i, c] = v
                         lead[i] = max(lead[i], v)
                 else:
@@ -226,7 +242,7 @@ def _predict_chunk(xt, feature, threshold, left, right, values, onehot, roots, o
                 first = -1.0
                 second = -1.0
                 for k in range(n_classes):
-                    v = acc[i, k]
+                    v = np.float64(acc[i, k])
                     if v > first:
                         second = first
                         first = v
@@ -241,9 +257,9 @@ def _predict_chunk(xt, feature, threshold, left, right, values, onehot, roots, o
                 break
     for i in range(n):
         best = 0
-        best_v = acc[i, 0] / n_trees
+        best_v = np.float64(acc[i, 0]) / n_trees
         for k in range(1, n_classes):
-            v = acc[i, k] / n_trees
+            v = np.float64(acc[i, k]) / n_trees
             if v > best_v:
                 best_v = v
                 best = k

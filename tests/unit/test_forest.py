@@ -24,6 +24,7 @@ def _data(n: int, seed: int, n_classes: int = 6, n_features: int = 8, noise: flo
     lambda: RandomForestClassifier(n_estimators=25, min_samples_leaf=7, random_state=2),  # fractional
     lambda: RandomForestClassifier(n_estimators=10, max_depth=3, random_state=3),  # many near-ties
     lambda: ExtraTreesClassifier(n_estimators=30, random_state=4),
+    lambda: RandomForestClassifier(n_estimators=4, random_state=5, n_jobs=1),  # whole votes, ties
 ])
 def test_labels_identical_to_scikit_learn(make):
     x, y = _data(3000, 0)
@@ -75,3 +76,19 @@ def test_supports_only_fitted_forest_classifiers():
     assert not supports(HistGradientBoostingClassifier().fit(x, y))
     with pytest.raises(TypeError):
         CompiledForest.from_sklearn(HistGradientBoostingClassifier().fit(x, y))
+
+
+def test_whole_votes_path_is_taken_only_for_pure_leaves():
+    x, y = _data(3000, 0)
+    pure = CompiledForest.from_sklearn(RandomForestClassifier(n_estimators=8, random_state=1).fit(x, y))
+    mixed = CompiledForest.from_sklearn(
+        RandomForestClassifier(n_estimators=8, min_samples_leaf=7, random_state=1).fit(x, y))
+    assert pure.whole_votes and not mixed.whole_votes
+    # Ties between whole votes (4 trees, 2 against 2) go to the first class, as in scikit-learn.
+    est = RandomForestClassifier(n_estimators=4, random_state=5).fit(x, y)
+    test, _ = _data(20_000, 3)
+    proba = est.predict_proba(test)
+    tied = (np.sort(proba, axis=1)[:, -1] == np.sort(proba, axis=1)[:, -2])
+    assert tied.sum() > 100
+    got = CompiledForest.from_sklearn(est).predict(np.ascontiguousarray(test.T))
+    np.testing.assert_array_equal(got[tied], est.predict(test)[tied])
