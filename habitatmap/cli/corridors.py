@@ -42,3 +42,54 @@ def resistance(
         console.print(f"  {spec}: {n} pixels burned in" + (f" (moved with {op.description})" if op else ""),
                       highlight=False)
     echo_path(f"resistance ({species})", result.path)
+
+
+@corridors_app.command("circuit")
+def circuit(
+    resistance: Path = typer.Option(..., "--resistance", "-r", dir_okay=False,
+                                    help="Resistance GeoTIFF (e.g. from 'corridors resistance')."),
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
+    mode: str = typer.Option("pairwise", "--mode", help="pairwise, one-to-all, all-to-one or advanced."),
+    focal: str = typer.Option(None, "--focal", help="Focal points or core polygons, FILE[:LAYER]."),
+    id_field: str = typer.Option(None, "--id-field", help="Integer id column of the focal file."),
+    select: str = typer.Option(None, "--select", help="COLUMN=VALUE: only these focal features."),
+    sources: str = typer.Option(None, "--sources", help="Advanced: current sources (column 'current', A)."),
+    grounds: str = typer.Option(None, "--grounds",
+                                help="Advanced: grounds (column 'resistance', ohms; default direct)."),
+    four_neighbors: bool = typer.Option(False, "--four-neighbors",
+                                        help="Join only orthogonal neighbours (default: 8)."),
+    avg_conductance: bool = typer.Option(False, "--avg-conductance",
+                                         help="Link cells by average conductance (default: resistance)."),
+    pair_maps: bool = typer.Option(False, "--pair-maps",
+                                   help="Also write every solve's voltage and current."),
+    solver: str = typer.Option("auto", "--solver", help="auto, direct or amg (CG with AMG preconditioner)."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
+                                        help="Accept a zero-shift step for focal files on an older datum."),
+) -> None:
+    """Circuit theory as Circuitscape defines it: effective resistances and current maps.
+
+    Example: habitatmap corridors circuit -r resistance.tif --focal cores.gpkg --out circuit/
+    """
+    from habitatmap.corridors.circuit_run import run_circuit
+    from habitatmap.corridors.modes import CircuitOptions
+    from habitatmap.errors import ConfigError
+
+    if solver not in ("auto", "direct", "amg"):
+        raise ConfigError(f"--solver {solver!r}: choose auto, direct or amg.")
+    direct = {"auto": None, "direct": True, "amg": False}[solver]
+    opts = CircuitOptions(four_neighbors=four_neighbors, avg_resistance=not avg_conductance, direct=direct)
+    run = run_circuit(resistance, out, mode=mode, focal=focal, sources=sources, grounds=grounds,
+                      id_field=id_field, select=select, options=opts, pair_maps=pair_maps,
+                      allow_ballpark=allow_ballpark)
+    if run.resistances is not None and mode == "pairwise":
+        ids = run.ids
+        pairs = [(run.resistances[a, b], a, b)
+                 for a in range(len(ids)) for b in range(a + 1, len(ids))]
+        connected = sorted(p for p in pairs if p[0] >= 0)
+        console.print(f"  {len(connected)} of {len(pairs)} pairs connected; lowest effective resistance:",
+                      highlight=False)
+        for r, a, b in connected[:5]:
+            na, nb = run.names.get(int(ids[a]), ids[a]), run.names.get(int(ids[b]), ids[b])
+            console.print(f"    {na} - {nb}: {r:.4g}", highlight=False)
+    console.print(f"  {run.mode} in {run.seconds:.1f} s", highlight=False)
+    echo_path("circuit results", run.out)

@@ -13,6 +13,7 @@ effective resistance as x_i[i] + x_j[j] - 2 x_i[j].
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from habitatmap.errors import InputDataError
 __all__ = ["DIRECT_MAX_NODES", "CircuitGraph", "ComponentSolver", "build_graph", "node_currents"]
 
 #: Components up to this many nodes are factorised (SuperLU); larger ones use CG with a smoothed
-#: aggregation AMG preconditioner, whose memory grows linearly with the grid.
-DIRECT_MAX_NODES = 250_000
+#: aggregation AMG preconditioner, whose memory grows linearly with the grid (SuperLU's fill on a
+#: raster grows faster: 7.5 s and 33 M factor entries for 340 k nodes, against 1 s for AMG).
+DIRECT_MAX_NODES = 20_000
 #: Relative residual at which conjugate gradient stops (Circuitscape uses 1e-6; this is tighter so
 #: that effective resistances agree with a direct solve to about 1e-8 relative).
 CG_TOL = 1e-10
@@ -43,18 +45,21 @@ class CircuitGraph:
         int64 grid: node number (1-based) of each cell, 0 for cells that are not in the network.
     laplacian
         CSR Laplacian (n x n, float64) of the network.
-    edges
-        ``(a, b, w)``: 0-based node pairs with a < b and their summed conductance.
     component
         Component label of each node (0-based nodes).
     """
 
     nodemap: np.ndarray
     laplacian: sp.csr_matrix
-    edges: tuple[np.ndarray, np.ndarray, np.ndarray]
     component: np.ndarray
     n_components: int = 0
     _members: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(a, b, w)``: 0-based node pairs with a < b and their summed conductance."""
+        upper = sp.triu(self.laplacian, k=1).tocoo()
+        return upper.row, upper.col, -upper.data
 
     @property
     def n_nodes(self) -> int:
@@ -88,14 +93,15 @@ def _node_map(conductance: np.ndarray, regions: np.ndarray | None) -> np.ndarray
     label = np.zeros(conductance.shape, dtype=np.int64)
     on = conductance > 0
     label[on] = np.arange(1, int(on.sum()) + 1)
-    if regions is not None:
-        reg = np.where(regions > 0, regions, 0).astype(np.int64)
-        ids = np.unique(reg[reg > 0])
-        big = int(on.sum()) + 1
-        for k, rid in enumerate(ids):
-            cells = reg == rid
-            if (cells & on).any():
-                label[cells] = big + k
+    if regions is None:
+        return label
+    reg = np.where(regions > 0, regions, 0).astype(np.int64)
+    ids = np.unique(reg[reg > 0])
+    big = int(on.sum()) + 1
+    for k, rid in enumerate(ids):
+        cells = reg == rid
+        if (cells & on).any():
+            label[cells] = big + k
     nodes = label > 0
     _, inverse = np.unique(label[nodes], return_inverse=True)
     out = np.zeros(conductance.shape, dtype=np.int64)
@@ -131,9 +137,10 @@ def build_graph(conductance: np.ndarray, *, regions: np.ndarray | None = None,
     CircuitGraph
     """
     g = np.nan_to_num(np.asarray(conductance, dtype=np.float64), nan=0.0)
-    g = np.where(g > 0, g, 0.0)
+    g[g < 0] = 0.0
     nodemap = _node_map(g, regions)
     n = int(nodemap.max())
+    itype = np.int32 if n < 2**31 - 1 else np.int64
     shifts = [((0, 1), False), ((1, 0), False)]
     if not four_neighbors:
         shifts += [((1, 1), True), ((-1, 1), True)]
@@ -147,20 +154,27 @@ def build_graph(conductance: np.ndarray, *, regions: np.ndarray | None = None,
         keep = (a > 0) & (b > 0) & (a != b)
         wt = _link(g[r0:r1, 0:c1][keep], g[r0 + dr:r1 + dr, dc:dc + c1][keep], avg_resistance, diag)
         nz = wt > 0
-        rows.append(a[keep][nz] - 1)
-        cols.append(b[keep][nz] - 1)
+        ra, cb = a[keep][nz], b[keep][nz]
+        rows.append((np.minimum(ra, cb) - 1).astype(itype))
+        cols.append((np.maximum(ra, cb) - 1).astype(itype))
         vals.append(wt[nz])
-    ra, cb, wv = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    lo, hi = np.minimum(ra, cb), np.maximum(ra, cb)
-    upper = sp.coo_matrix((wv, (lo, hi)), shape=(n, n)).tocsr()  # sums parallel links
+        del a, b, keep, wt, nz, ra, cb
+    del g
+    # Upper triangle (parallel links summed), then the Laplacian; intermediates are dropped as
+    # soon as possible, because on a 9 M cell grid each of them is hundreds of MB.
+    upper = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, n))
+    del rows, cols, vals
     upper.sum_duplicates()
-    coo = upper.tocoo()
     adj = (upper + upper.T).tocsr()
+    del upper
     degree = np.asarray(adj.sum(axis=1)).ravel()
-    lap = (sp.diags(degree) - adj).tocsr()
     n_comp, comp = connected_components(adj, directed=False)
-    return CircuitGraph(nodemap, lap, (coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data),
-                        comp, n_comp)
+    adj.data *= -1.0
+    lap = (adj + sp.diags(degree, format="csr")).tocsr()
+    del adj
+    lap.sort_indices()
+    return CircuitGraph(nodemap, lap, comp, n_comp)
 
 
 def node_currents(graph: CircuitGraph, voltages: np.ndarray,
@@ -221,29 +235,49 @@ class ComponentSolver:
 
 
 class GroundedComponent:
-    """One component's Laplacian grounded at its first node, set up for many focal-node solves."""
+    """One component's Laplacian, set up once for many focal-node solves.
+
+    Small components are grounded at their first node (its row and column removed) and
+    factorised. Large ones keep the singular Laplacian, which conjugate gradient solves for any
+    right-hand side summing to zero; not copying the matrix keeps memory near one Laplacian plus
+    its AMG hierarchy.
+    """
 
     def __init__(self, graph: CircuitGraph, comp: int, *, direct: bool | None = None) -> None:
         self.nodes = graph.members(comp)
-        self.local = {int(v): k for k, v in enumerate(self.nodes)}
-        sub = graph.laplacian[self.nodes][:, self.nodes].tocsr()
         self.size = len(self.nodes)
-        # Removing one node's row and column grounds the network there, making the system SPD.
-        self.solver = ComponentSolver(sub[1:, 1:], direct=direct) if self.size > 1 else None
+        self.local = dict(zip(self.nodes.tolist(), range(self.size), strict=True))
+        whole = self.size == graph.n_nodes
+        sub = graph.laplacian if whole else graph.laplacian[self.nodes][:, self.nodes].tocsr()
+        self.direct = self.size <= DIRECT_MAX_NODES if direct is None else direct
+        self.solver: ComponentSolver | None = None
+        if self.size > 1:
+            self.solver = ComponentSolver(sub[1:, 1:] if self.direct else sub, direct=self.direct)
 
     def unit_solutions(self, nodes: Iterable[int]) -> dict[int, np.ndarray]:
-        """Voltages (over the component, ground = 0) for 1 A injected at each of ``nodes``."""
+        """Voltages over the component for 1 A entering at each of ``nodes`` and leaving at a
+        common reference node (the component's first node, or the first of ``nodes``).
+
+        Differences of two solutions are the voltages for 1 A between their nodes, whatever the
+        reference; the reference node's own solution is all zeros.
+        """
         nodes = list(dict.fromkeys(int(v) for v in nodes))
-        out: dict[int, np.ndarray] = {}
-        if self.solver is None:
+        if self.solver is None or not nodes:
             return {v: np.zeros(self.size) for v in nodes}
-        rhs = np.zeros((self.size - 1, len(nodes)))
-        for k, v in enumerate(nodes):
-            i = self.local[v]
-            if i > 0:
-                rhs[i - 1, k] = 1.0
-        x = self.solver.solve(rhs) if len(nodes) else np.zeros((self.size - 1, 0))
-        x = x.reshape(self.size - 1, len(nodes))
-        for k, v in enumerate(nodes):
-            out[v] = np.concatenate([[0.0], x[:, k]])
+        if self.direct:
+            rhs = np.zeros((self.size - 1, len(nodes)))
+            for k, v in enumerate(nodes):
+                i = self.local[v]
+                if i > 0:
+                    rhs[i - 1, k] = 1.0
+            x = self.solver.solve(rhs).reshape(self.size - 1, len(nodes))
+            return {v: np.concatenate([[0.0], x[:, k]]) for k, v in enumerate(nodes)}
+        ref = self.local[nodes[0]]
+        out = {nodes[0]: np.zeros(self.size)}
+        for v in nodes[1:]:
+            rhs = np.zeros(self.size)
+            rhs[self.local[v]] = 1.0
+            rhs[ref] = -1.0
+            x = self.solver.solve(rhs)
+            out[v] = x - x[ref]
         return out

@@ -84,3 +84,52 @@ def test_case_matches_circuitscape(ini: Path, workdir: Path, cli):
                         want = f"{name}_{kind}_{ids[i]}_{ids[j]}.asc"
                         if (VERIFY / want).exists():
                             assert want in names, f"missing {want}"
+
+
+def _ini(folder: Path, **over: str) -> Path:
+    opts = {"data_type": "raster", "scenario": "pairwise", "habitat_file": "hab.asc",
+            "habitat_map_is_resistances": "True", "point_file": "pts.txt",
+            "output_file": "out/run.out", "write_volt_maps": "False", "write_cur_maps": "False"}
+    opts.update(over)
+    (folder / "out").mkdir(exist_ok=True)
+    text = "[Circuitscape mode]\n" + "".join(f"{k} = {v}\n" for k, v in opts.items())
+    path = folder / "run.ini"
+    path.write_text(text)
+    return path
+
+
+def _asc(path: Path, grid: list[list[float]]) -> None:
+    head = (f"ncols {len(grid[0])}\nnrows {len(grid)}\nxllcorner 0\nyllcorner 0\ncellsize 1\n"
+            "NODATA_value -9999\n")
+    path.write_text(head + "".join(" ".join(str(v) for v in row) + "\n" for row in grid))
+
+
+@pytest.mark.parametrize(("grid", "points", "message"), [
+    ([[1, 1, 0], [1, 1, 1]], "1 0.5 1.5\n2 2.5 0.5\n", "resistance 0"),
+    ([[1, 1, 1], [1, 1, 1]], "1 0.5 1.5\n2 7.5 0.5\n", "outside the habitat grid"),
+    ([[1, 1, 1], [1, 1, 1]], "1 0.5 1.5\n", "fewer than two focal points"),
+])
+def test_bad_input_is_one_sentence_and_exit_2(tmp_path, monkeypatch, cli, grid, points, message):
+    monkeypatch.chdir(tmp_path)
+    _asc(tmp_path / "hab.asc", grid)
+    (tmp_path / "pts.txt").write_text(points)
+    result = cli("circuitscape", str(_ini(tmp_path)))
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_missing_input_names_the_file_and_where_it_was_looked_for(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    result = cli("circuitscape", str(_ini(tmp_path, habitat_file="nowhere/hab.asc")))
+    assert result.exit_code == 2
+    assert "nowhere/hab.asc does not exist" in result.output
+
+
+def test_disconnected_pair_is_minus_one_not_a_crash(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    _asc(tmp_path / "hab.asc", [[1, -9999, 1], [1, -9999, 1]])
+    (tmp_path / "pts.txt").write_text("1 0.5 1.5\n2 2.5 0.5\n3 0.5 0.5\n")
+    result = cli("circuitscape", str(_ini(tmp_path)))
+    assert result.exit_code == 0, result.output
+    mat = np.loadtxt(tmp_path / "out" / "run_resistances.out")
+    assert mat[1, 2] == -1 and mat[1, 3] == pytest.approx(1.0)
