@@ -93,3 +93,38 @@ def circuit(
             console.print(f"    {na} - {nb}: {r:.4g}", highlight=False)
     console.print(f"  {run.mode} in {run.seconds:.1f} s", highlight=False)
     echo_path("circuit results", run.out)
+
+
+@corridors_app.command("leastcost")
+def leastcost(
+    resistance: Path = typer.Option(..., "--resistance", "-r", dir_okay=False,
+                                    help="Resistance GeoTIFF (e.g. from 'corridors resistance')."),
+    cores: str = typer.Option(..., "--cores", help="Core areas (polygons) or points, FILE[:LAYER]."),
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
+    max_distance: float = typer.Option(None, "--max-distance",
+                                       help="Do not link cores further apart than this cost distance."),
+    width_cutoff: float = typer.Option(None, "--width-cutoff",
+                                       help="Corridor polygons: normalised corridor below this "
+                                            "(default 5% of each pair's least-cost distance)."),
+    border: str = typer.Option(None, "--border", help="State border, FILE[:LAYER]: where paths cross it."),
+    id_field: str = typer.Option(None, "--id-field", help="Integer id column of the cores file."),
+    select: str = typer.Option(None, "--select", help="COLUMN=VALUE: only these core features."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
+                                        help="Accept a zero-shift step for files on an older datum."),
+) -> None:
+    """Least-cost corridors between core areas, as Linkage Mapper defines them.
+
+    Example: habitatmap corridors leastcost -r resistance.tif --cores basemap.gpkg:zones
+    --select zone_class=core --border basemap.gpkg:border --out leastcost/
+    """
+    from habitatmap.corridors.leastcost import run_leastcost
+
+    run = run_leastcost(resistance, cores, out, max_distance=max_distance, width_cutoff=width_cutoff,
+                        border=border, id_field=id_field, select=select, allow_ballpark=allow_ballpark)
+    for row in run.table:
+        link = (f"least-cost distance {row['lcd']:.4g}, path {row['path_length_m'] / 1000:.1f} km"
+                if row["linked"] else "not linked")
+        cross = f", crosses the border {row['border_crossings']}x" if row.get("border_crossings") else ""
+        console.print(f"  {row['name_a']} - {row['name_b']}: {link}{cross}", highlight=False)
+    console.print(f"  {len(run.table)} pair(s) in {run.seconds:.1f} s", highlight=False)
+    echo_path("least-cost corridors", run.out)

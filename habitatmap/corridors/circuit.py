@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -26,8 +27,8 @@ from habitatmap.errors import InputDataError
 
 __all__ = ["DIRECT_MAX_NODES", "CircuitGraph", "ComponentSolver", "build_graph", "node_currents"]
 
-#: Components up to this many nodes are factorised (SuperLU); larger ones use CG with a smoothed
-#: aggregation AMG preconditioner, whose memory grows linearly with the grid (SuperLU's fill on a
+#: Components up to this many nodes are factorised (SuperLU); larger ones use CG with an AMG
+#: preconditioner, whose memory grows linearly with the grid (SuperLU's fill on a
 #: raster grows faster: 7.5 s and 33 M factor entries for 340 k nodes, against 1 s for AMG).
 DIRECT_MAX_NODES = 20_000
 #: Relative residual at which conjugate gradient stops (Circuitscape uses 1e-6; this is tighter so
@@ -140,6 +141,8 @@ def build_graph(conductance: np.ndarray, *, regions: np.ndarray | None = None,
     g[g < 0] = 0.0
     nodemap = _node_map(g, regions)
     n = int(nodemap.max())
+    if regions is None or not (np.asarray(regions) > 0).any():
+        return _grid_graph(g, nodemap, n, four_neighbors, avg_resistance)
     itype = np.int32 if n < 2**31 - 1 else np.int64
     shifts = [((0, 1), False), ((1, 0), False)]
     if not four_neighbors:
@@ -177,6 +180,85 @@ def build_graph(conductance: np.ndarray, *, regions: np.ndarray | None = None,
     return CircuitGraph(nodemap, lap, comp, n_comp)
 
 
+def _grid_graph(g: np.ndarray, nodemap: np.ndarray, n: int, four_neighbors: bool,
+                avg_resistance: bool) -> CircuitGraph:
+    """The Laplacian written straight into CSR arrays (no coordinate lists, no copies).
+
+    Without regions the nodes are numbered in row-major order, so each row's neighbours come out
+    sorted (up-left, up, up-right, left, itself, right, down-left, down, down-right); the only
+    memory beyond the result is one count per node. On a 9 M cell grid this is about a third of
+    the peak memory of assembling from coordinate lists.
+    """
+    counts = np.zeros(n + 1, dtype=np.int64)
+    _csr_fill(g, nodemap, four_neighbors, avg_resistance, counts, counts[:0], counts[:0].astype(np.int32),
+              np.zeros(0), True)
+    indptr = np.cumsum(counts)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32 if n < 2**31 - 1 else np.int64)
+    data = np.empty(int(indptr[-1]))
+    _csr_fill(g, nodemap, four_neighbors, avg_resistance, counts, indptr, indices, data, False)
+    lap = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    lap.has_sorted_indices = True
+    # Components straight from the grid (scipy's graph routine copies the matrix twice).
+    from scipy import ndimage
+
+    structure = np.ones((3, 3), dtype=bool)
+    if four_neighbors:
+        structure[::2, ::2] = False
+    labels, n_comp = ndimage.label(nodemap > 0, structure=structure)
+    comp = np.empty(n, dtype=np.int32)
+    on = nodemap > 0
+    comp[nodemap[on] - 1] = labels[on] - 1
+    return CircuitGraph(nodemap, lap, comp, n_comp)
+
+
+@numba.njit(cache=True)
+def _csr_fill(g, nodemap, four, avg_res, counts, indptr, indices, data, count_only):  # pragma: no cover
+    h, w = g.shape
+    inv_sqrt2 = 1.0 / math.sqrt(2.0)
+    # Neighbour offsets in ascending node order; 'self' sits between left and right.
+    dr = np.array([-1, -1, -1, 0, 0, 0, 1, 1, 1])
+    dc = np.array([-1, 0, 1, -1, 0, 1, -1, 0, 1])
+    for i in range(h):
+        for j in range(w):
+            node = nodemap[i, j]
+            if node == 0:
+                continue
+            row = node - 1
+            k = 0
+            deg = 0.0
+            pos_self = 0
+            start = 0 if count_only else indptr[row]
+            for t in range(9):
+                di, dj = dr[t], dc[t]
+                if di == 0 and dj == 0:
+                    pos_self = k
+                    k += 1
+                    continue
+                diag = di != 0 and dj != 0
+                if diag and four:
+                    continue
+                ii, jj = i + di, j + dj
+                if ii < 0 or ii >= h or jj < 0 or jj >= w:
+                    continue
+                other = nodemap[ii, jj]
+                if other == 0:
+                    continue
+                a, b = g[i, j], g[ii, jj]
+                wt = 2.0 / (1.0 / a + 1.0 / b) if avg_res else (a + b) / 2.0
+                if diag:
+                    wt = wt * inv_sqrt2
+                if not count_only:
+                    indices[start + k] = other - 1
+                    data[start + k] = -wt
+                deg += wt
+                k += 1
+            if count_only:
+                counts[row + 1] = k
+            else:
+                indices[start + pos_self] = row
+                data[start + pos_self] = deg
+
+
 def node_currents(graph: CircuitGraph, voltages: np.ndarray,
                   finite_grounds: np.ndarray | None = None) -> np.ndarray:
     """Current through each node: the larger of its total inflow and total outflow.
@@ -200,8 +282,8 @@ def node_currents(graph: CircuitGraph, voltages: np.ndarray,
 class ComponentSolver:
     """Solve ``A x = b`` many times for one SPD matrix, set up once.
 
-    Small systems are factorised with SuperLU; large ones get a smoothed aggregation AMG hierarchy
-    (pyamg) used as the preconditioner of conjugate gradient.
+    Small systems are factorised with SuperLU; large ones get a classical AMG hierarchy (pyamg)
+    used as the preconditioner of conjugate gradient.
     """
 
     def __init__(self, matrix: sp.csr_matrix, *, direct: bool | None = None) -> None:
@@ -215,8 +297,10 @@ class ComponentSolver:
             import pyamg
 
             self._matrix = matrix.tocsr()
-            self._ml = pyamg.smoothed_aggregation_solver(self._matrix, symmetry="hermitian",
-                                                         max_coarse=500)
+            # Classical (Ruge-Stueben) AMG: on raster Laplacians it converges as fast as smoothed
+            # aggregation (12 against 11 CG iterations at 2.25 M cells) with 43% less setup memory
+            # (217 against 380 bytes a cell), which is what lets 9 M cells fit in 4 GB.
+            self._ml = pyamg.ruge_stuben_solver(self._matrix, max_coarse=500)
 
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """Solution for one right-hand side (or several, as columns)."""
