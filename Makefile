@@ -45,6 +45,7 @@ test: lint sysdeps
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	@for b in benchmarks/bench_*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) "$$b" || exit 1; done
 
 sample-data: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""``habitatmap corridors``: resistance surfaces (least-cost and circuit analyses follow)."""
+"""``habitatmap corridors``: resistance, least-cost corridors, circuit theory, border crossings."""
 
 from __future__ import annotations
 
@@ -128,3 +128,33 @@ def leastcost(
         console.print(f"  {row['name_a']} - {row['name_b']}: {link}{cross}", highlight=False)
     console.print(f"  {len(run.table)} pair(s) in {run.seconds:.1f} s", highlight=False)
     echo_path("least-cost corridors", run.out)
+
+
+@corridors_app.command("border")
+def border(
+    current: Path = typer.Option(..., "--current", dir_okay=False,
+                                 help="Current map, e.g. cum_current.tif from 'corridors circuit'."),
+    border_file: str = typer.Option(..., "--border",
+                                    help="The state border, FILE[:LAYER] (lines or polygons)."),
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
+    segment_km: float = typer.Option(1.0, "--segment-km", help="Length of the border segments (km)."),
+    pinch_share: float = typer.Option(0.05, "--pinch-share",
+                                      help="Pinch points: local maxima among this top share of samples."),
+    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
+                                        help="Accept a zero-shift step for a border on an older datum."),
+) -> None:
+    """Current crossing each border segment, ranked, and the pinch points along the border.
+
+    Example: habitatmap corridors border --current circuit/cum_current.tif --border basemap.gpkg:border
+    --out border/
+    """
+    from habitatmap.corridors.border import border_crossings
+
+    run = border_crossings(current, border_file, out, segment_km=segment_km, pinch_share=pinch_share,
+                           allow_ballpark=allow_ballpark)
+    ranked = sorted((s for s in run.segments if s["rank"]), key=lambda s: s["rank"])
+    for s in ranked[:5]:
+        console.print(f"  #{s['rank']}: km {s['from_km']:g}-{s['to_km']:g}, {s['share_pct']}% of the "
+                      f"crossing current", highlight=False)
+    console.print(f"  {len(run.segments)} segments, {len(run.pinch_points)} pinch points", highlight=False)
+    echo_path("border crossings", run.out)
