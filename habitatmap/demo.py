@@ -43,6 +43,7 @@ class DemoResult:
     basemap: Any = None
     sheets: dict = field(default_factory=dict)
     polygons: PolygonizeResult | None = None
+    corridors: dict = field(default_factory=dict)
 
 
 def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> DemoResult:
@@ -121,6 +122,9 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
         sheet = render_sheet(code, result.basemap.path, out / f"sheet_{code}.pdf", legend, lang="en")
         result.written.append((f"map sheet {code} (1:100000 PDF)", sheet.path))
 
+    if site.corridors is not None and result.classification is not None and result.basemap is not None:
+        result.corridors = _corridors(site, legend, out, result)
+
     legend_src = Path(legend.source)
     provenance = {
         "product": "habitatmap demo",
@@ -146,6 +150,7 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
         "sheets_of_area_centre": result.sheets,
         "basemap_inputs": [{"source": i.source, "operation": i.operation.to_dict() if i.operation else None}
                            for i in result.basemap.inputs] if result.basemap is not None else None,
+        "corridors": {k: v for k, v in result.corridors.items() if k != "runs"} or None,
         "outputs": [str(p.relative_to(out)) for _, p in result.written],
         "languages": list(site.languages),
     }
@@ -153,6 +158,42 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
                                   json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
     result.written.append(("provenance", prov_path))
     return result
+
+
+def _corridors(site: Site, legend: Legend, out: Path, result: DemoResult) -> dict:
+    """Resistance, least-cost corridors, circuit theory and border crossings for the site's species."""
+    from habitatmap.corridors.border import border_crossings
+    from habitatmap.corridors.circuit_run import run_circuit
+    from habitatmap.corridors.leastcost import run_leastcost
+    from habitatmap.corridors.resistance import resistance_surface
+
+    spec = site.corridors
+    assert spec is not None and result.classification is not None and result.basemap is not None
+    basemap = result.basemap.path
+    cores = f"{basemap}:{spec.cores_layer}"
+    border = f"{basemap}:{spec.border_layer}" if spec.border_layer else None
+    res = resistance_surface(result.classification.map.path, spec.species,
+                             out / f"resistance_{spec.species}.tif", legend)
+    result.written.append((f"resistance ({spec.species})", res.path))
+    lc = run_leastcost(res.path, cores, out / "leastcost", select=spec.cores_select, border=border)
+    result.written += [(f"least-cost corridors: {f}", lc.out / f) for f in lc.files]
+    circ = run_circuit(res.path, out / "circuit", focal=cores, select=spec.cores_select)
+    result.written += [(f"circuit theory: {f}", circ.out / f) for f in circ.files]
+    info: dict = {"species": spec.species, "leastcost": lc.table,
+                  "effective_resistance": {f"{circ.names.get(int(a), a)} - {circ.names.get(int(b), b)}":
+                                           float(circ.resistances[i, j])
+                                           for i, a in enumerate(circ.ids) for j, b in enumerate(circ.ids)
+                                           if i < j} if circ.resistances is not None else {}}
+    if border is not None:
+        # The cores are short-circuit regions: every core cell carries the whole current, so the
+        # border inside them is left out.
+        bc = border_crossings(circ.out / "cum_current.tif", border, out / "border",
+                              segment_km=spec.segment_km, exclude=cores, exclude_select=spec.cores_select)
+        result.written += [(f"border crossings: {f}", bc.out / f) for f in bc.files]
+        ranked = sorted((s for s in bc.segments if s["rank"]), key=lambda s: s["rank"])
+        info["border_top_segments"] = ranked[:3]
+        info["pinch_points"] = len(bc.pinch_points)
+    return info
 
 
 def _classification_provenance(site: Site, result: DemoResult) -> dict | None:

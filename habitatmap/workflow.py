@@ -65,6 +65,18 @@ class ClassificationSpec(BaseModel):
     mmu_ha: float | None = Field(default=None, ge=0)
 
 
+class CorridorSpec(BaseModel):
+    """Corridors of one species between the site's core areas (layers of the site's base map)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    species: str
+    cores_layer: str = "zones"
+    cores_select: str | None = "zone_class=core"
+    border_layer: str | None = "border"
+    segment_km: float = Field(default=1.0, gt=0)
+
+
 class Site(BaseModel):
     """One transboundary site."""
 
@@ -80,6 +92,7 @@ class Site(BaseModel):
     scenes: SceneSearch = Field(default_factory=SceneSearch)
     composites: dict[str, CompositeSpec] = Field(default_factory=dict)
     classification: ClassificationSpec | None = None
+    corridors: CorridorSpec | None = None
     root: Path = Field(default=Path("."), exclude=True)
 
     def resolve(self, path: Path) -> Path:

@@ -140,6 +140,10 @@ def border(
     segment_km: float = typer.Option(1.0, "--segment-km", help="Length of the border segments (km)."),
     pinch_share: float = typer.Option(0.05, "--pinch-share",
                                       help="Pinch points: local maxima among this top share of samples."),
+    exclude: str = typer.Option(None, "--exclude",
+                                help="Leave out the border inside these areas (e.g. the focal cores), "
+                                     "FILE[:LAYER]."),
+    exclude_select: str = typer.Option(None, "--exclude-select", help="COLUMN=VALUE for --exclude."),
     allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
                                         help="Accept a zero-shift step for a border on an older datum."),
 ) -> None:
@@ -151,7 +155,7 @@ def border(
     from habitatmap.corridors.border import border_crossings
 
     run = border_crossings(current, border_file, out, segment_km=segment_km, pinch_share=pinch_share,
-                           allow_ballpark=allow_ballpark)
+                           exclude=exclude, exclude_select=exclude_select, allow_ballpark=allow_ballpark)
     ranked = sorted((s for s in run.segments if s["rank"]), key=lambda s: s["rank"])
     for s in ranked[:5]:
         console.print(f"  #{s['rank']}: km {s['from_km']:g}-{s['to_km']:g}, {s['share_pct']}% of the "

@@ -64,6 +64,20 @@ def demo(
     if result.sheets:
         console.print("1:100000 sheet of the area's centre: " + " / ".join(result.sheets.values()),
                       highlight=False)
+    corr = result.corridors
+    if corr:
+        console.print(f"Corridors of {corr['species']} between the core zones:", highlight=False)
+        for row in corr["leastcost"]:
+            if row["linked"]:
+                console.print(f"  {row['name_a']} - {row['name_b']}: least-cost path "
+                              f"{row['path_length_m'] / 1000:.1f} km, cost/Euclidean "
+                              f"{row['cost_to_euclidean']}, crosses the border {row['border_crossings']}x",
+                              highlight=False)
+        for pair, r in corr["effective_resistance"].items():
+            console.print(f"  effective resistance {pair}: {r:.4g}", highlight=False)
+        for seg in corr.get("border_top_segments", []):
+            console.print(f"  border km {seg['from_km']:g}-{seg['to_km']:g}: {seg['share_pct']}% of the "
+                          "current crossing the border", highlight=False)
     console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
     for label, path in result.written:
         echo_path(label, path)

@@ -45,8 +45,8 @@ class BorderRun:
 
 
 def border_crossings(current: str | os.PathLike[str], border: str, out: str | os.PathLike[str], *,
-                     segment_km: float = 1.0, pinch_share: float = 0.05,
-                     allow_ballpark: bool = False) -> BorderRun:
+                     segment_km: float = 1.0, pinch_share: float = 0.05, exclude: str | None = None,
+                     exclude_select: str | None = None, allow_ballpark: bool = False) -> BorderRun:
     """Rank border segments by the current crossing them and find pinch points.
 
     Parameters
@@ -61,6 +61,9 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
         Length of the border segments.
     pinch_share
         Pinch points are local maxima among this top share of the border's samples.
+    exclude, exclude_select
+        Areas whose border stretch is left out (``FILE[:LAYER]``, optionally ``COLUMN=VALUE``): the
+        focal regions of a circuit run, whose every cell carries the whole node's current.
     allow_ballpark
         Accept a zero-shift datum step for a border file on an older datum.
     """
@@ -102,6 +105,23 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
     parts = [p for p in shapely.get_parts(merged) if shapely.get_type_id(p) == 1 and p.length > 0]
     if not parts:
         raise InputDataError(f"{border}: no lines or polygon outlines; pass the border as lines.")
+    excluded = None
+    if exclude:
+        ex, _ = read_layer(exclude)
+        if exclude_select:
+            column, _, value = exclude_select.partition("=")
+            if column.strip() not in ex.columns:
+                raise InputDataError(f"{exclude}: no column {column.strip()!r} to select on; check "
+                                     "the selection.")
+            ex = ex[ex[column.strip()].astype(str) == value.strip()]
+        ex_moved, _ = transform_geometries(ex.geometry.to_numpy(), ex.crs, crs,
+                                           allow_ballpark=allow_ballpark, what=f"exclusion file {exclude}")
+        import rasterio.features
+
+        # By cell, with every cell the areas touch: a focal region's cells all carry its current.
+        excluded = rasterio.features.rasterize([(g, 1) for g in ex_moved if g is not None], out_shape=shape,
+                                               transform=transform, fill=0, dtype="uint8",
+                                               all_touched=True).astype(bool)
     cell = abs(transform.a)
     seg_len = segment_km * 1000.0
     segments: list[dict[str, object]] = []
@@ -122,6 +142,10 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
             inside = (rows >= 0) & (rows < shape[0]) & (cols >= 0) & (cols < shape[1])
             vals = np.full(len(steps), np.nan)
             vals[inside] = cur[rows[inside], cols[inside]]
+            if excluded is not None:
+                hit = np.zeros(len(vals), dtype=bool)
+                hit[inside] = excluded[rows[inside], cols[inside]]
+                vals[hit] = np.nan
             sid = len(segments) + 1
             for s, (x, y), v in zip(steps, xy, vals, strict=True):
                 samples.append((sid, float(s), float(x), float(y), float(v)))
@@ -175,6 +199,7 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
         mid = shapely.line_interpolate_point(lonlat.to_numpy(), 0.5, normalized=True)
         table["mid_lon"] = np.round(shapely.get_x(mid), 6)
         table["mid_lat"] = np.round(shapely.get_y(mid), 6)
+        table["rank"] = table["rank"].astype("Int64")
         table = table.sort_values(["rank", "segment"], na_position="last")
         table.to_csv(tmp / "border_segments.csv", index=False)
         seg_gdf = gpd.GeoDataFrame([{k: s[k] for k in [*cols, "geometry"]} for s in segments],
@@ -187,6 +212,7 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
                   "current": {"path": str(current), "sha256": sha256_file(current)},
                   "border": {"path": border, "operation": op.to_dict() if op else None},
                   "segment_km": segment_km, "pinch_share": pinch_share,
+                  "excluded": {"path": exclude, "select": exclude_select} if exclude else None,
                   "crossing_current": "sum of the current map sampled once per cell length "
                                       "along the segment",
                   "seconds": round(seconds, 3)}

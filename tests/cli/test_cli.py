@@ -137,6 +137,19 @@ def test_demo_writes_outputs(demo_run):
     assert {"parks", "zones", "border", "sheets_sk42", "sheets_gbt13989", "habitats", "provenance"} <= layers
     assert prov["sheets_of_area_centre"] == {"sk42": "K-52-46", "gbt13989": "K52D004010"}
 
+    # Amur leopard corridors between the two parks' core zones, and the border crossings.
+    corr = prov["corridors"]
+    assert corr["species"] == "amur_leopard"
+    (link,) = corr["leastcost"]
+    assert link["linked"] and link["border_crossings"] >= 1 and link["cost_to_euclidean"] > 1
+    (r_eff,) = corr["effective_resistance"].values()
+    assert r_eff > 0
+    for f in ("resistance_amur_leopard.tif", "leastcost/corridors.gpkg", "leastcost/corridors.csv",
+              "circuit/cum_current.tif", "circuit/resistances.csv", "border/border_segments.csv",
+              "border/border.gpkg"):
+        assert (out / f).is_file(), f
+    assert "Corridors of amur_leopard between the core zones" in r.stdout
+
 
 def test_unwritable_output_is_one_sentence(cli):
     # /proc refuses new files even for root, unlike a chmod-ed folder.

@@ -64,3 +64,19 @@ def test_border_off_the_map_is_refused(tmp_path, cli):
     result = cli("corridors", "border", "--current", cur, "--border", tmp_path / "far.gpkg", "--out",
                  tmp_path / "b")
     assert result.exit_code == 2 and "does not cross the current map" in result.output
+
+
+def test_excluded_areas_drop_out_of_the_sums(tmp_path, cli):
+    cur = _current(tmp_path / "cum.tif")
+    y = T.f - 30.5 * 100
+    line = shapely.LineString([(T.c, y), (T.c + 100 * 100, y)])
+    gpd.GeoDataFrame(geometry=[line], crs="EPSG:32652").to_file(tmp_path / "border.gpkg")
+    core = shapely.box(T.c + 69 * 100, y - 500, T.c + 72 * 100, y + 500)  # over the pinch column
+    cores = gpd.GeoDataFrame({"zone_class": ["core"]}, geometry=[core], crs="EPSG:32652")
+    cores.to_file(tmp_path / "core.gpkg")
+    result = cli("corridors", "border", "--current", cur, "--border", tmp_path / "border.gpkg", "--out",
+                 tmp_path / "b", "--exclude", tmp_path / "core.gpkg", "--exclude-select", "zone_class=core")
+    assert result.exit_code == 0, result.output
+    by_seg = {int(r["segment"]): r for r in _rows(tmp_path / "b" / "border_segments.csv")}
+    assert by_seg[3]["rank"] == "1"
+    assert float(by_seg[8]["peak_current"]) == pytest.approx(0.01)
