@@ -34,6 +34,9 @@ DIRECT_MAX_NODES = 20_000
 #: Relative residual at which conjugate gradient stops (Circuitscape uses 1e-6; this is tighter so
 #: that effective resistances agree with a direct solve to about 1e-8 relative).
 CG_TOL = 1e-10
+#: From this many nodes the AMG hierarchy is built below a first 2 x 2 block coarsening done here
+#: (:mod:`habitatmap.corridors.amg`), which keeps a 9 M cell grid's setup under 4 GB.
+TWO_LEVEL_MIN_NODES = 4_000_000
 
 
 @dataclass
@@ -286,13 +289,20 @@ class ComponentSolver:
     used as the preconditioner of conjugate gradient.
     """
 
-    def __init__(self, matrix: sp.csr_matrix, *, direct: bool | None = None) -> None:
+    def __init__(self, matrix: sp.csr_matrix, *, direct: bool | None = None,
+                 aggregates: np.ndarray | None = None) -> None:
         self.n = matrix.shape[0]
         self.direct = self.n <= DIRECT_MAX_NODES if direct is None else direct
+        self._two_level = None
         if self.direct:
             from scipy.sparse.linalg import splu
 
             self._lu = splu(matrix.tocsc())
+        elif aggregates is not None and self.n >= TWO_LEVEL_MIN_NODES:
+            from habitatmap.corridors.amg import TwoLevelPreconditioner
+
+            self._matrix = matrix.tocsr()
+            self._two_level = TwoLevelPreconditioner(self._matrix, aggregates)
         else:
             import pyamg
 
@@ -310,6 +320,14 @@ class ComponentSolver:
             return np.column_stack([self.solve(rhs[:, k]) for k in range(rhs.shape[1])])
         if not np.any(rhs):
             return np.zeros(self.n)
+        if self._two_level is not None:
+            from scipy.sparse.linalg import cg
+
+            x, info = cg(self._matrix, rhs, M=self._two_level.linear_operator(), rtol=CG_TOL, maxiter=2000)
+            if info != 0:
+                raise InputDataError("the circuit solver did not converge; check the resistance grid "
+                                     "for extreme value ranges.")
+            return x
         residuals: list[float] = []
         x = self._ml.solve(rhs, tol=CG_TOL, accel="cg", maxiter=2000, residuals=residuals)
         if residuals and residuals[-1] > 1e-6 * max(residuals[0], 1e-300):
@@ -336,7 +354,13 @@ class GroundedComponent:
         self.direct = self.size <= DIRECT_MAX_NODES if direct is None else direct
         self.solver: ComponentSolver | None = None
         if self.size > 1:
-            self.solver = ComponentSolver(sub[1:, 1:] if self.direct else sub, direct=self.direct)
+            aggregates = None
+            if not self.direct and self.size >= TWO_LEVEL_MIN_NODES:
+                from habitatmap.corridors.amg import block_aggregates
+
+                aggregates = block_aggregates(graph.nodemap, None if whole else self.nodes)
+            self.solver = ComponentSolver(sub[1:, 1:] if self.direct else sub, direct=self.direct,
+                                          aggregates=aggregates)
 
     def unit_solutions(self, nodes: Iterable[int]) -> dict[int, np.ndarray]:
         """Voltages over the component for 1 A entering at each of ``nodes`` and leaving at a

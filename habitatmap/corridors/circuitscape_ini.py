@@ -370,7 +370,7 @@ def run_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
             with np.errstate(divide="ignore"):
                 grounds = np.where(np.isnan(ground_raw), 0.0, 1.0 / ground_raw)
         else:
-            grounds = np.nan_to_num(ground_raw, nan=0.0)
+            grounds = np.nan_to_num(ground_raw, nan=0.0, posinf=np.inf)
         if _flag(cfg, "use_unit_currents"):
             sources = np.where(sources != 0, 1.0, 0.0)
         if _flag(cfg, "use_direct_grounds"):
@@ -418,11 +418,11 @@ def run_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
         ids, values, acc = run(conductance, points, regions=regions, strengths=strengths,
                                excluded=excluded, options=opts, on_solve=on_solve)
         result.ids, result.resistances = ids, values
-        if scenario == "one-to-all":
-            from habitatmap.io import write_text_atomic
+        # Both modes write 'id value' lines; all-to-one's values are 0, as Circuitscape's are.
+        from habitatmap.io import write_text_atomic
 
-            text = "".join(f"{_fmt(float(i))} {_fmt(float(v))}\n" for i, v in zip(ids, values, strict=True))
-            result.files.append(write_text_atomic(f"{prefix}_resistances.out", text))
+        text = "".join(f"{_fmt(float(i))} {_fmt(float(v))}\n" for i, v in zip(ids, values, strict=True))
+        result.files.append(write_text_atomic(f"{prefix}_resistances.out", text))
     if opts.current_maps and acc.count:
         cum = acc.cumulative.copy()
         if null_c:

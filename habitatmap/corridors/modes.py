@@ -310,8 +310,8 @@ def advanced(conductance: np.ndarray, sources: np.ndarray, grounds: np.ndarray, 
                             avg_resistance=opts.avg_resistance)
     n = graph.n_nodes
     on = graph.nodemap > 0
-    s = np.bincount(graph.nodemap[on] - 1, np.nan_to_num(sources[on]), n)
-    g = np.bincount(graph.nodemap[on] - 1, np.nan_to_num(grounds[on]), n)
+    s = np.bincount(graph.nodemap[on] - 1, np.nan_to_num(sources[on], nan=0.0), n)
+    g = np.bincount(graph.nodemap[on] - 1, np.nan_to_num(grounds[on], nan=0.0, posinf=np.inf), n)
     s, g, finite = _resolve_conflicts(s, g, policy)
     volt = np.zeros(n)
     cur = np.zeros(n) if opts.current_maps else None
@@ -321,7 +321,7 @@ def advanced(conductance: np.ndarray, sources: np.ndarray, grounds: np.ndarray, 
         if only_node is not None and only_node not in set(nodes.tolist()):
             continue
         s_loc, g_loc = s[nodes], g[nodes]
-        if s_loc.sum() == 0 or g_loc.sum() == 0:
+        if s_loc.sum() == 0 or not np.any(g_loc != 0):
             continue
         f_loc = finite[nodes] if finite is not None else np.zeros(len(nodes))
         a = graph.laplacian[nodes][:, nodes].tocsr()

@@ -115,3 +115,31 @@ def test_a_region_takes_its_nodata_cells_as_circuitscape_does():
     by_cond = build_graph(g, regions=regions, four_neighbors=True, avg_resistance=False)
     assert by_cond.n_components == 1
     assert by_cond.laplacian[0, 1] == pytest.approx(-0.5)
+
+
+def test_block_coarse_matrix_equals_the_galerkin_product():
+    import scipy.sparse as sp
+
+    from habitatmap.corridors.amg import block_aggregates, coarse_matrix
+
+    rng = np.random.default_rng(4)
+    g = rng.uniform(0.1, 5, (23, 31))
+    g[rng.random(g.shape) < 0.1] = np.nan
+    graph = build_graph(g)
+    agg = block_aggregates(graph.nodemap)
+    p = sp.csr_matrix((np.ones(graph.n_nodes), (np.arange(graph.n_nodes), agg)))
+    expected = (p.T @ graph.laplacian @ p).toarray()
+    np.testing.assert_allclose(coarse_matrix(graph.laplacian, agg).toarray(), expected, atol=1e-12)
+
+
+def test_two_level_solver_equals_direct(monkeypatch):
+    from habitatmap.corridors import circuit
+
+    monkeypatch.setattr(circuit, "TWO_LEVEL_MIN_NODES", 100)
+    rng = np.random.default_rng(9)
+    g = rng.uniform(0.1, 10, (70, 80))
+    pts = _points([(3, 3, 1), (66, 77, 2), (35, 40, 3)])
+    quiet = {"voltage_maps": False, "current_maps": False}
+    _, direct, _ = pairwise(g, pts, options=CircuitOptions(direct=True, **quiet))
+    _, two, _ = pairwise(g, pts, options=CircuitOptions(direct=False, **quiet))
+    np.testing.assert_allclose(two, direct, rtol=1e-8)
