@@ -348,7 +348,6 @@ class GroundedComponent:
     def __init__(self, graph: CircuitGraph, comp: int, *, direct: bool | None = None) -> None:
         self.nodes = graph.members(comp)
         self.size = len(self.nodes)
-        self.local = dict(zip(self.nodes.tolist(), range(self.size), strict=True))
         whole = self.size == graph.n_nodes
         sub = graph.laplacian if whole else graph.laplacian[self.nodes][:, self.nodes].tocsr()
         self.direct = self.size <= DIRECT_MAX_NODES if direct is None else direct
@@ -361,6 +360,10 @@ class GroundedComponent:
                 aggregates = block_aggregates(graph.nodemap, None if whole else self.nodes)
             self.solver = ComponentSolver(sub[1:, 1:] if self.direct else sub, direct=self.direct,
                                           aggregates=aggregates)
+
+    def local(self, node: int) -> int:
+        """Position of a graph node within this component (its nodes are sorted)."""
+        return int(np.searchsorted(self.nodes, node))
 
     def unit_solutions(self, nodes: Iterable[int]) -> dict[int, np.ndarray]:
         """Voltages over the component for 1 A entering at each of ``nodes`` and leaving at a
@@ -375,16 +378,16 @@ class GroundedComponent:
         if self.direct:
             rhs = np.zeros((self.size - 1, len(nodes)))
             for k, v in enumerate(nodes):
-                i = self.local[v]
+                i = self.local(v)
                 if i > 0:
                     rhs[i - 1, k] = 1.0
             x = self.solver.solve(rhs).reshape(self.size - 1, len(nodes))
             return {v: np.concatenate([[0.0], x[:, k]]) for k, v in enumerate(nodes)}
-        ref = self.local[nodes[0]]
+        ref = self.local(nodes[0])
         out = {nodes[0]: np.zeros(self.size)}
         for v in nodes[1:]:
             rhs = np.zeros(self.size)
-            rhs[self.local[v]] = 1.0
+            rhs[self.local(v)] = 1.0
             rhs[ref] = -1.0
             x = self.solver.solve(rhs)
             out[v] = x - x[ref]

@@ -209,7 +209,7 @@ def _solve_pairs(graph: CircuitGraph, nodes: list[int], labels: list[int],
         for ui in range(len(unique)):
             for uj in range(ui + 1, len(unique)):
                 ni, nj = unique[ui], unique[uj]
-                li, lj = gc.local[ni], gc.local[nj]
+                li, lj = gc.local(ni), gc.local(nj)
                 for ci in (m for m in members if nodes[m] == ni):
                     for cj in (m for m in members if nodes[m] == nj):
                         if (labels[ci], labels[cj]) in excluded or (labels[cj], labels[ci]) in excluded:
