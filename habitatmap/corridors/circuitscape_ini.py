@@ -313,9 +313,15 @@ def run_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
         if np.any(raw == 0):
             raise InputDataError(f"{habitat_path}: resistance 0 in some cells; use a short-circuit "
                                  "region (polygon) file for zero resistance instead.")
+        if np.any(raw < 0):
+            raise InputDataError(f"{habitat_path}: negative resistance in {int((raw < 0).sum())} cell(s); "
+                                 "resistances must be positive, mark impassable cells as nodata.")
         with np.errstate(divide="ignore"):
             conductance = 1.0 / raw
     else:
+        if np.any(raw < 0):
+            raise InputDataError(f"{habitat_path}: negative conductance in {int((raw < 0).sum())} "
+                                 "cell(s); conductances must be 0 (no movement) or more.")
         conductance = raw.copy()
     conductance = np.where(np.isfinite(conductance) & (conductance > 0), conductance, 0.0)
     if _flag(cfg, "use_mask"):

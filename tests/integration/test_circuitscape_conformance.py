@@ -106,6 +106,7 @@ def _asc(path: Path, grid: list[list[float]]) -> None:
 
 @pytest.mark.parametrize(("grid", "points", "message"), [
     ([[1, 1, 0], [1, 1, 1]], "1 0.5 1.5\n2 2.5 0.5\n", "resistance 0"),
+    ([[1, 1, -3], [1, 1, 1]], "1 0.5 1.5\n2 2.5 0.5\n", "negative resistance"),
     ([[1, 1, 1], [1, 1, 1]], "1 0.5 1.5\n2 7.5 0.5\n", "outside the habitat grid"),
     ([[1, 1, 1], [1, 1, 1]], "1 0.5 1.5\n", "fewer than two focal points"),
 ])
