@@ -11,6 +11,7 @@ from habitatmap.cli import (  # noqa: F401  (registers commands)
     legend,
     scenes,
     sheets,
+    webmap,
 )
 from habitatmap.cli._app import app
 

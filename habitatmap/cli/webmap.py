@@ -1,0 +1,38 @@
+"""``habitatmap webmap``: one offline HTML map of the base map, habitat and corridors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from habitatmap.cli._app import app, console, echo_path, state
+
+
+@app.command("webmap")
+def webmap(
+    ctx: typer.Context,
+    basemap: Path = typer.Option(..., "--basemap", dir_okay=False,
+                                 help="GeoPackage from 'habitatmap basemap'."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="HTML file to write."),
+    habitat: Path = typer.Option(None, "--habitat", dir_okay=False, help="Habitat map COG."),
+    corridors: Path = typer.Option(None, "--corridors", file_okay=False,
+                                   help="Folder from 'corridors circuit' or 'corridors leastcost', "
+                                        "or the demo's output folder."),
+    lang: str = typer.Option("en", "--lang", help="en, ru, zh or mn."),
+    online_basemap: bool = typer.Option(False, "--online-basemap",
+                                        help="Add an OpenStreetMap layer (needs internet)."),
+) -> None:
+    """A self-contained interactive map that works offline (Leaflet inlined, no CDN, no tiles).
+
+    Example: habitatmap webmap --basemap basemap.gpkg --habitat habitat.tif --corridors out/ --lang ru
+    --out map.html
+    """
+    from habitatmap.webmap import build_webmap
+
+    result = build_webmap(basemap, out, state(ctx).legend, habitat=habitat, corridors=corridors, lang=lang,
+                          online_basemap=online_basemap)
+    console.print(f"  layers: {', '.join(result.layers)}", highlight=False)
+    console.print(f"  {len(result.classes)} habitat classes in the legend; {result.size_bytes / 1e6:.1f} MB, "
+                  "opens offline in any browser", highlight=False)
+    echo_path("web map", result.path)

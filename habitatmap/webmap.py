@@ -1,0 +1,319 @@
+"""Offline interactive web maps: one self-contained HTML file (folium + Leaflet inlined).
+
+Leaflet's script, stylesheet and images come from the ``xstatic-leaflet`` package and are inlined,
+and folium's CDN references (jQuery, Bootstrap, Font Awesome, ...) are dropped, so the map opens in a
+field office with no internet. ``online_basemap`` adds an OpenStreetMap layer, the only remote
+content the file can then request.
+
+Every attribute value shown in a tooltip or popup is HTML-escaped here: folium puts them into the
+page as HTML without escaping.
+
+The habitat map and the corridor current are reprojected to Web Mercator (nearest neighbour for
+classes, average for current) and downsampled so their longer side is at most :data:`MAX_IMAGE_PX`
+pixels, then embedded as PNG images.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from habitatmap.errors import InputDataError
+from habitatmap.legend import Legend, check_language
+
+__all__ = ["MAX_IMAGE_PX", "WebMapResult", "build_webmap"]
+
+#: Longest side, in pixels, of the habitat and current images embedded in a web map: 2048 px keeps a
+#: Landsat-scene map under ~3 MB of HTML and is finer than a screen shows at the overview zoom.
+MAX_IMAGE_PX = 2048
+
+LAYER_TITLES = {
+    "en": {"habitat": "Habitat map", "parks": "National parks", "zones": "Park zones",
+           "border": "State border",
+           "sheets_sk42": "1:100000 sheets (SK-42)", "sheets_gbt13989": "1:100000 sheets (GB/T 13989)",
+           "current": "Corridor current", "paths": "Least-cost paths", "legend": "Habitat classes",
+           "osm": "OpenStreetMap"},
+    "ru": {"habitat": "Карта местообитаний", "parks": "Национальные парки", "zones": "Зоны парков",
+           "border": "Государственная граница", "sheets_sk42": "Листы 1:100000 (СК-42)",
+           "sheets_gbt13989": "Листы 1:100000 (GB/T 13989)", "current": "Ток по коридорам",
+           "paths": "Пути наименьшей стоимости", "legend": "Классы местообитаний", "osm": "OpenStreetMap"},
+    "zh": {"habitat": "栖息地图", "parks": "国家公园", "zones": "功能分区", "border": "国界",
+           "sheets_sk42": "1:10万图幅（SK-42）", "sheets_gbt13989": "1:10万图幅（GB/T 13989）",
+           "current": "廊道电流", "paths": "最小成本路径", "legend": "栖息地类型", "osm": "OpenStreetMap"},
+    "mn": {"habitat": "Амьдрах орчны зураг", "parks": "Үндэсний паркууд", "zones": "Паркийн бүсүүд",
+           "border": "Улсын хил", "sheets_sk42": "1:100000 хуудас (SK-42)",
+           "sheets_gbt13989": "1:100000 хуудас (GB/T 13989)", "current": "Коридорын гүйдэл",
+           "paths": "Хамгийн бага зардлын зам", "legend": "Амьдрах орчны ангилал", "osm": "OpenStreetMap"},
+}
+
+STYLES = {
+    "parks": {"color": "#1b5e20", "weight": 2, "fillOpacity": 0.05},
+    "zones": {"color": "#6a1b9a", "weight": 1, "fillOpacity": 0.1, "dashArray": "4 3"},
+    "border": {"color": "#b71c1c", "weight": 3},
+    "sheets_sk42": {"color": "#37474f", "weight": 1, "fill": False},
+    "sheets_gbt13989": {"color": "#795548", "weight": 1, "fill": False, "dashArray": "6 4"},
+    "paths": {"color": "#ff6f00", "weight": 3},
+}
+
+
+@dataclass
+class WebMapResult:
+    """What :func:`build_webmap` wrote."""
+
+    path: Path
+    layers: list[str] = field(default_factory=list)
+    classes: list[int] = field(default_factory=list)
+    size_bytes: int = 0
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JS and CSS from xstatic-leaflet, images inlined as data URIs."""
+    import xstatic.pkg.leaflet as xl
+
+    base = Path(xl.BASE_DIR)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        img = base / "images" / match.group(1)
+        if not img.is_file():
+            return match.group(0)
+        return f"url(data:image/png;base64,{base64.b64encode(img.read_bytes()).decode()})"
+
+    css = re.sub(r"url\(images/([\w.-]+\.png)\)", inline, css)
+    return js, css
+
+
+def _png(rgba: np.ndarray) -> str:
+    import matplotlib.image
+
+    buf = io.BytesIO()
+    matplotlib.image.imsave(buf, rgba, format="png")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _to_mercator(path: str | os.PathLike[str],
+                 resampling: str) -> tuple[np.ndarray, list[list[float]], float]:
+    """Band 1 of a raster in Web Mercator, at most MAX_IMAGE_PX on its longer side; bounds in lat/lon."""
+    import rasterio
+    from pyproj import Transformer
+    from rasterio.enums import Resampling
+    from rasterio.warp import calculate_default_transform, reproject
+
+    with rasterio.open(path) as src:
+        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height,
+                                                               *src.bounds)
+        scale = max(width, height) / MAX_IMAGE_PX
+        if scale > 1:
+            width, height = round(width / scale), round(height / scale)
+            transform = transform * transform.scale(scale, scale)
+        nodata = src.nodata
+        dst = np.full((height, width), nodata if nodata is not None else np.nan,
+                      dtype=np.float32 if src.dtypes[0].startswith("float") else src.dtypes[0])
+        reproject(rasterio.band(src, 1), dst, dst_transform=transform, dst_crs="EPSG:3857",
+                  dst_nodata=nodata, resampling=getattr(Resampling, resampling))
+    left, top = transform.c, transform.f
+    right, bottom = left + width * transform.a, top + height * transform.e
+    to_ll = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    (w, e), (s, n) = to_ll.transform([left, right], [bottom, top])
+    return dst, [[s, w], [n, e]], float(nodata) if nodata is not None else float("nan")
+
+
+def _escaped(gdf: Any, fields: list[str]) -> Any:
+    """Only the displayed fields, every value escaped for HTML (missing values shown as empty)."""
+    out = gdf[[f for f in fields if f in gdf.columns] + ["geometry"]].copy()
+    for f in out.columns:
+        if f != "geometry":
+            out[f] = [html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                      for v in out[f]]
+    return out
+
+
+def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], legend: Legend, *,
+                 habitat: str | os.PathLike[str] | None = None,
+                 corridors: str | os.PathLike[str] | None = None, lang: str = "en",
+                 online_basemap: bool = False) -> WebMapResult:
+    """Write one self-contained HTML map of the base map and, when given, habitat and corridors.
+
+    Parameters
+    ----------
+    basemap
+        A GeoPackage from ``habitatmap basemap`` (layers parks, zones, border and the sheet grids).
+    out
+        The HTML file to write.
+    legend
+        Colours and names of the habitat classes.
+    habitat
+        A habitat map COG (shown as an image in the legend's colours).
+    corridors
+        A folder holding ``cum_current.tif`` (from ``corridors circuit``) and/or
+        ``corridors.gpkg`` (from ``corridors leastcost``), or a demo output folder with ``circuit/``
+        and ``leastcost/`` inside.
+    lang
+        Language of layer names, the legend and attributes: en, ru, zh or mn.
+    online_basemap
+        Add an OpenStreetMap layer (the only content fetched from the internet).
+    """
+    import folium
+    import geopandas as gpd
+    import pyogrio
+    from branca.element import Element
+
+    from habitatmap.io import check_output_folder, write_text_atomic
+
+    lang = check_language(lang)
+    titles = LAYER_TITLES[lang]
+    out = Path(out)
+    check_output_folder(out)
+    basemap = Path(basemap)
+    if not basemap.is_file():
+        raise InputDataError(f"{basemap}: base map not found; build it with 'habitatmap basemap'.")
+    try:
+        available = {name for name, _ in pyogrio.list_layers(basemap)}
+    except Exception as err:  # pyogrio raises DataSourceError subclasses
+        raise InputDataError(f"{basemap}: not a readable GeoPackage ({err}); pass the file "
+                             "'habitatmap basemap' wrote.") from None
+
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    # Offline: no CDN links at all; Leaflet is inlined below.
+    fmap.default_js = []
+    fmap.default_css = []
+    js, css = _leaflet_assets()
+    fmap.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
+    fmap.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
+    if online_basemap:
+        folium.TileLayer("OpenStreetMap", name=titles["osm"]).add_to(fmap)
+    result = WebMapResult(out)
+    bounds: list[list[float]] = []
+
+    if habitat is not None:
+        classes, rgba_img, hb = _habitat_image(habitat, legend)
+        folium.raster_layers.ImageOverlay(rgba_img, bounds=hb, name=titles["habitat"], opacity=0.8,
+                                          interactive=False).add_to(fmap)
+        result.classes = classes
+        result.layers.append(titles["habitat"])
+        bounds += hb
+
+    name_field = {"en": "name_en", "ru": "name_ru", "zh": "name_zh", "mn": "name_en"}[lang]
+    park_field = {"en": "park_en", "ru": "park_ru", "zh": "park_zh", "mn": "park_en"}[lang]
+    vector = [("parks", [name_field, "country"]),
+              ("zones", [park_field, "zone_national", "zone_class", "country"]),
+              ("border", []), ("sheets_sk42", ["code"]), ("sheets_gbt13989", ["code"])]
+    for layer, fields in vector:
+        if layer not in available:
+            continue
+        gdf = gpd.read_file(basemap, layer=layer).to_crs("EPSG:4326")
+        if gdf.empty:
+            continue
+        shown = [f for f in fields if f in gdf.columns]
+        data = _escaped(gdf, shown)
+        style = STYLES[layer]
+        gj = folium.GeoJson(data.to_json(), name=titles[layer], style_function=lambda _f, s=style: s,
+                            tooltip=folium.GeoJsonTooltip(fields=shown) if shown else None)
+        gj.add_to(fmap)
+        result.layers.append(titles[layer])
+        if not layer.startswith("sheets"):  # whole sheets reach far beyond the area: not for the view
+            b = gdf.total_bounds
+            bounds += [[b[1], b[0]], [b[3], b[2]]]
+
+    if corridors is not None:
+        folder = Path(corridors)
+        cur = next((p for p in (folder / "cum_current.tif", folder / "circuit" / "cum_current.tif")
+                    if p.is_file()), None)
+        paths = next((p for p in (folder / "corridors.gpkg", folder / "leastcost" / "corridors.gpkg")
+                      if p.is_file()), None)
+        if cur is None and paths is None:
+            raise InputDataError(f"{folder}: no cum_current.tif or corridors.gpkg; pass the folder of "
+                                 "'corridors circuit' or 'corridors leastcost'.")
+        if cur is not None:
+            img, cb, vmax = _current_image(cur)
+            folium.raster_layers.ImageOverlay(img, bounds=cb, name=titles["current"], opacity=0.85,
+                                              interactive=False).add_to(fmap)
+            result.layers.append(titles["current"])
+            fmap.get_root().html.add_child(Element(_ramp_html(titles["current"], vmax)))
+        if paths is not None:
+            p = gpd.read_file(paths, layer="paths").to_crs("EPSG:4326")
+            if not p.empty:
+                fields = [f for f in ("name_a", "name_b", "lcd", "path_length_m", "cost_to_euclidean")
+                          if f in p.columns]
+                folium.GeoJson(_escaped(p, fields).to_json(), name=titles["paths"],
+                               style_function=lambda _f: STYLES["paths"],
+                               tooltip=folium.GeoJsonTooltip(fields=fields)).add_to(fmap)
+                result.layers.append(titles["paths"])
+
+    if result.classes:
+        fmap.get_root().html.add_child(Element(_legend_html(legend, result.classes, lang, titles["legend"])))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    if bounds:
+        arr = np.array(bounds)
+        fmap.fit_bounds([[float(arr[:, 0].min()), float(arr[:, 1].min())],
+                         [float(arr[:, 0].max()), float(arr[:, 1].max())]])
+    page = fmap.get_root().render()
+    if not online_basemap:
+        remote = sorted(set(re.findall(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["'](https?://[^"']+)""",
+                                       page)))
+        if remote:  # a folium element brought its own CDN link: fail rather than ship a broken offline map
+            raise InputDataError(f"{out}: the map would load {remote[0]} from the internet; report this "
+                                 "as a bug (web maps must work offline).")
+    write_text_atomic(out, page)
+    result.size_bytes = out.stat().st_size
+    return result
+
+
+def _habitat_image(path: str | os.PathLike[str], legend: Legend) -> tuple[list[int], str, list[list[float]]]:
+    arr, bounds, nodata = _to_mercator(path, "nearest")
+    codes = [int(c) for c in np.unique(arr) if int(c) != legend.nodata and (np.isnan(nodata) or c != nodata)]
+    rgba = np.zeros((*arr.shape, 4), dtype=np.uint8)
+    cmap = legend.colormap()
+    for c in codes:
+        if c in cmap:
+            rgba[arr == c] = cmap[c]
+    known = [c for c in codes if c in cmap]
+    return known, _png(rgba), bounds
+
+
+def _current_image(path: Path) -> tuple[str, list[list[float]], float]:
+    import matplotlib
+
+    arr, bounds, _ = _to_mercator(path, "average")
+    finite = np.isfinite(arr) & (arr > 0)
+    vmax = float(np.quantile(arr[finite], 0.99)) if finite.any() else 1.0
+    norm = np.clip(np.where(finite, arr, 0) / vmax, 0, 1)
+    rgba = (matplotlib.colormaps["inferno"](norm) * 255).astype(np.uint8)
+    rgba[..., 3] = np.where(finite, 200, 0)
+    return _png(rgba), bounds, vmax
+
+
+def _legend_html(legend: Legend, codes: list[int], lang: str, title: str) -> str:
+    rows = []
+    for c in codes:
+        cls = legend.by_code(c)
+        r, g, b, _a = cls.rgba
+        rows.append(f'<div class="hm-legend-item"><span style="display:inline-block;width:14px;'
+                    f'height:14px;background:rgb({r},{g},{b});margin-right:6px;border:1px solid #555"></span>'
+                    f"{html.escape(cls.name(lang))}</div>")
+    return (f'<div id="hm-legend" style="position:fixed;bottom:70px;left:10px;z-index:1000;'
+            f'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;'
+            f'max-height:50%;overflow:auto">'
+            f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
+
+
+def _ramp_html(title: str, vmax: float) -> str:
+    import matplotlib
+
+    ramp = matplotlib.colormaps["inferno"]
+    stops = ", ".join(matplotlib.colors.to_hex(ramp(t)) for t in np.linspace(0, 1, 8))
+    return (f'<div id="hm-current-scale" style="position:fixed;bottom:30px;right:10px;z-index:1000;'
+            f'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif">'
+            f"<b>{html.escape(title)}</b>"
+            f'<div style="width:160px;height:12px;background:linear-gradient(to right, {stops})"></div>'
+            f'<div style="display:flex;justify-content:space-between"><span>0</span>'
+            f"<span>{vmax:.3g} A</span></div></div>")
