@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import numpy as np
 from habitatmap.errors import InputDataError
 from habitatmap.legend import Legend, check_language
 
-__all__ = ["MAX_IMAGE_PX", "WebMapResult", "build_webmap"]
+__all__ = ["MAX_IMAGE_PX", "WebMapResult", "build_compare", "build_webmap"]
 
 #: Longest side, in pixels, of the habitat and current images embedded in a web map: 2048 px keeps a
 #: Landsat-scene map under ~3 MB of HTML and is finer than a screen shows at the overview zoom.
@@ -317,3 +318,119 @@ def _ramp_html(title: str, vmax: float) -> str:
             f'<div style="width:160px;height:12px;background:linear-gradient(to right, {stops})"></div>'
             f'<div style="display:flex;justify-content:space-between"><span>0</span>'
             f"<span>{vmax:.3g} A</span></div></div>")
+
+
+def _layer_for_compare(spec: str, legend: Legend, lang: str) -> tuple[str, dict[str, Any], list[list[float]]]:
+    """('geojson' | 'image', payload, bounds) for one side of a comparison."""
+    from habitatmap.aoi import split_layer
+
+    path, _layer = split_layer(spec)
+    if not path.exists():
+        raise InputDataError(f"{spec}: file not found; pass FILE[:LAYER] of a vector layer or a raster.")
+    if path.suffix.lower() in (".tif", ".tiff"):
+        classes, img, bounds = _habitat_image(path, legend)
+        return "image", {"url": img, "classes": classes}, bounds
+    from habitatmap.boundaries import read_layer
+
+    gdf, _ = read_layer(spec)
+    gdf = gdf.to_crs("EPSG:4326")
+    fields = [c for c in gdf.columns if c != "geometry"][:8]
+    data = _escaped(gdf, fields)
+    b = gdf.total_bounds
+    return "geojson", {"data": json.loads(data.to_json()), "fields": fields}, [[b[1], b[0]], [b[3], b[2]]]
+
+
+def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Legend, *,
+                  lang: str = "en") -> Path:
+    """Write an offline HTML page comparing two layers with a swipe: drag the slider to reveal one or
+    the other.
+
+    Parameters
+    ----------
+    left, right
+        ``FILE[:LAYER]`` of vector layers (e.g. Russian and Chinese zoning) or habitat map rasters.
+    out
+        The HTML file.
+    legend
+        Colours of habitat classes (for rasters).
+    lang
+        Language of the page's labels.
+    """
+    import folium
+    from branca.element import Element
+
+    from habitatmap.io import check_output_folder, write_text_atomic
+
+    check_language(lang)
+    out = Path(out)
+    check_output_folder(out)
+    sides = {"left": _layer_for_compare(left, legend, lang), "right": _layer_for_compare(right, legend, lang)}
+    fmap = folium.Map(tiles=None, control_scale=True)
+    fmap.default_js = []
+    fmap.default_css = []
+    js, css = _leaflet_assets()
+    fmap.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
+    fmap.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
+    bounds = np.array([p for _, _, b in sides.values() for p in b])
+    fmap.fit_bounds([[float(bounds[:, 0].min()), float(bounds[:, 1].min())],
+                     [float(bounds[:, 0].max()), float(bounds[:, 1].max())]])
+    payload = {side: {"kind": kind, "bounds": b, **content,
+                      "label": html.escape(Path(spec.split(":")[0]).name + (":" + spec.split(":", 1)[1]
+                                                                              if ":" in spec else ""))}
+               for (side, (kind, content, b)), spec in zip(sides.items(), (left, right), strict=True)}
+    data = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
+    map_var = fmap.get_name()
+    fmap.get_root().html.add_child(Element(
+        '<div id="hm-swipe" style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
+        'background:white;padding:6px 10px;border:1px solid #888;font:12px sans-serif">'
+        f'<span id="hm-left-label">{payload["left"]["label"]}</span> '
+        '<input id="hm-slider" type="range" min="0" max="1000" value="500" style="width:240px"> '
+        f'<span id="hm-right-label">{payload["right"]["label"]}</span></div>'))
+    fmap.get_root().script.add_child(Element(_SWIPE_JS.replace("__DATA__", data).replace("__MAP__", map_var)))
+    write_text_atomic(out, fmap.get_root().render())
+    return out
+
+
+# Our own swipe (run once the page has loaded, after folium has made the map): each side draws into its own pane (with its own SVG renderer), and the panes are
+# clipped at the slider's position in layer coordinates whenever the slider or the map moves.
+_SWIPE_JS = """
+window.addEventListener("load", function () {
+  var map = __MAP__, data = __DATA__;
+  var colours = {left: "#1565c0", right: "#c62828"};
+  ["left", "right"].forEach(function (side) {
+    map.createPane(side);
+    map.getPane(side).style.zIndex = side === "left" ? 410 : 420;
+    var d = data[side];
+    if (d.kind === "image") {
+      L.imageOverlay(d.url, d.bounds, {pane: side, opacity: 0.85}).addTo(map);
+    } else {
+      L.geoJSON(d.data, {
+        pane: side, renderer: L.svg({pane: side}),
+        style: function () { return {color: colours[side], weight: 2, fillOpacity: 0.25}; },
+        onEachFeature: function (f, layer) {
+          // Values were HTML-escaped when the page was written.
+          var rows = d.fields.map(function (k) { return "<b>" + k + "</b>: " + (f.properties[k] || ""); });
+          if (rows.length) { layer.bindTooltip(rows.join("<br>")); }
+        }
+      }).addTo(map);
+    }
+  });
+  var slider = document.getElementById("hm-slider");
+  function clip() {
+    var nw = map.containerPointToLayerPoint([0, 0]);
+    var se = map.containerPointToLayerPoint(map.getSize());
+    var x = nw.x + map.getSize().x * slider.value / 1000;
+    map.getPane("left").style.clip = "rect(" + [nw.y, x, se.y, nw.x].join("px,") + "px)";
+    map.getPane("right").style.clip = "rect(" + [nw.y, se.x, se.y, x].join("px,") + "px)";
+  }
+  ["mousedown", "touchstart", "pointerdown"].forEach(function (e) {
+    slider.addEventListener(e, function (ev) { ev.stopPropagation(); map.dragging.disable(); });
+  });
+  ["mouseup", "touchend", "pointerup"].forEach(function (e) {
+    slider.addEventListener(e, function () { map.dragging.enable(); });
+  });
+  slider.addEventListener("input", clip);
+  map.on("move zoom resize", clip);
+  clip();
+});
+"""

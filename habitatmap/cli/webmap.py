@@ -8,13 +8,17 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
 
+webmap_app = typer.Typer(help="Offline interactive web maps.", invoke_without_command=True,
+                         no_args_is_help=False)
+app.add_typer(webmap_app, name="webmap")
 
-@app.command("webmap")
+
+@webmap_app.callback()
 def webmap(
     ctx: typer.Context,
-    basemap: Path = typer.Option(..., "--basemap", dir_okay=False,
+    basemap: Path = typer.Option(None, "--basemap", dir_okay=False,
                                  help="GeoPackage from 'habitatmap basemap'."),
-    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="HTML file to write."),
+    out: Path = typer.Option(None, "--out", "-o", dir_okay=False, help="HTML file to write."),
     habitat: Path = typer.Option(None, "--habitat", dir_okay=False, help="Habitat map COG."),
     corridors: Path = typer.Option(None, "--corridors", file_okay=False,
                                    help="Folder from 'corridors circuit' or 'corridors leastcost', "
@@ -28,11 +32,35 @@ def webmap(
     Example: habitatmap webmap --basemap basemap.gpkg --habitat habitat.tif --corridors out/ --lang ru
     --out map.html
     """
+    from habitatmap.errors import ConfigError
     from habitatmap.webmap import build_webmap
 
+    if ctx.invoked_subcommand is not None:
+        return
+    if basemap is None or out is None:
+        raise ConfigError("webmap needs --basemap and --out (or the 'compare' subcommand); see "
+                          "'habitatmap webmap --help'.")
     result = build_webmap(basemap, out, state(ctx).legend, habitat=habitat, corridors=corridors, lang=lang,
                           online_basemap=online_basemap)
     console.print(f"  layers: {', '.join(result.layers)}", highlight=False)
     console.print(f"  {len(result.classes)} habitat classes in the legend; {result.size_bytes / 1e6:.1f} MB, "
                   "opens offline in any browser", highlight=False)
     echo_path("web map", result.path)
+
+
+@webmap_app.command("compare")
+def compare(
+    ctx: typer.Context,
+    left: str = typer.Option(..., "--left", help="FILE[:LAYER] or a habitat map raster (left side)."),
+    right: str = typer.Option(..., "--right", help="FILE[:LAYER] or a habitat map raster (right side)."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="HTML file to write."),
+    lang: str = typer.Option("en", "--lang", help="en, ru, zh or mn."),
+) -> None:
+    """Swipe between two layers, e.g. Russian and Chinese zoning or two habitat maps; works offline.
+
+    Example: habitatmap webmap compare --left ru_zones.shp --right cn_tlnp.gpkg:功能分区 --out compare.html
+    """
+    from habitatmap.webmap import build_compare
+
+    path = build_compare(left, right, out, state(ctx).legend, lang=lang)
+    echo_path("comparison map", path)

@@ -132,3 +132,24 @@ def test_online_basemap_is_the_only_remote_content(demo_run, cli, tmp_path):
     assert "tile.openstreetmap.org" in text
     assert "cdn.jsdelivr" not in text and "code.jquery" not in text
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_compare_swipes_between_two_zonings_offline(browser, cli, tmp_path, root):
+    b = root / "sample_data" / "tumen" / "boundaries"
+    html = tmp_path / "compare.html"
+    r = cli("webmap", "compare", "--left", b / "ru_leopard_np_zones.shp",
+            "--right", f"{b / 'cn_tlnp.gpkg'}:功能分区", "--out", html)
+    assert r.exit_code == 0, r.output
+    info = _open(browser, html, "webmap_compare.png")
+    page = info["page"]
+    try:
+        assert info["blocked"] == [] and info["errors"] == [] and info["leaflet"] == "object"
+        assert page.locator(".leaflet-left-pane path").count() > 0
+        assert page.locator(".leaflet-right-pane path").count() > 0
+        before = page.evaluate("document.querySelector('.leaflet-left-pane').style.clip")
+        page.locator("#hm-slider").fill("900")
+        after = page.evaluate("document.querySelector('.leaflet-left-pane').style.clip")
+        assert before and after and before != after
+        page.screenshot(path=str(ARTIFACTS / "webmap_compare_swiped.png"))
+    finally:
+        page.close()
