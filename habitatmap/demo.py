@@ -44,6 +44,7 @@ class DemoResult:
     sheets: dict = field(default_factory=dict)
     polygons: PolygonizeResult | None = None
     corridors: dict = field(default_factory=dict)
+    webmap: Path | None = None
 
 
 def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> DemoResult:
@@ -124,6 +125,15 @@ def run_demo(site: Site, legend: Legend, out_dir: str | os.PathLike[str]) -> Dem
 
     if site.corridors is not None and result.classification is not None and result.basemap is not None:
         result.corridors = _corridors(site, legend, out, result)
+
+    if result.basemap is not None:
+        from habitatmap.webmap import build_webmap
+
+        habitat = result.classification.map.path if result.classification is not None else None
+        web = build_webmap(result.basemap.path, out / "map.html", legend, habitat=habitat,
+                           corridors=out if result.corridors else None, lang="en")
+        result.webmap = web.path
+        result.written.append(("web map (offline HTML)", web.path))
 
     legend_src = Path(legend.source)
     provenance = {

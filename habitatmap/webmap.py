@@ -391,8 +391,9 @@ def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Le
     return out
 
 
-# Our own swipe (run once the page has loaded, after folium has made the map): each side draws into its own pane (with its own SVG renderer), and the panes are
-# clipped at the slider's position in layer coordinates whenever the slider or the map moves.
+# Our own swipe, run once the page has loaded (after folium has made the map): each side draws into
+# its own pane with its own SVG renderer, and the panes are clipped at the slider's position, in
+# layer coordinates, whenever the slider or the map moves.
 _SWIPE_JS = """
 window.addEventListener("load", function () {
   var map = __MAP__, data = __DATA__;

@@ -81,3 +81,6 @@ def demo(
     console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
     for label, path in result.written:
         echo_path(label, path)
+    if result.webmap is not None:
+        console.print(f"Open {result.webmap.resolve()} in any web browser to explore the results; it "
+                      "works offline (everything is inside the one file).", highlight=False)

@@ -150,6 +150,12 @@ def test_demo_writes_outputs(demo_run):
         assert (out / f).is_file(), f
     assert "Corridors of amur_leopard between the core zones" in r.stdout
 
+    # One offline web map of everything, and the demo says how to open it.
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "Corridor current" in page and "Habitat map" in page
+    assert "cdn.jsdelivr" not in page and "<script src=\"http" not in page
+    assert "map.html in any web browser" in r.stdout.replace("\n", "")
+
 
 def test_unwritable_output_is_one_sentence(cli):
     # /proc refuses new files even for root, unlike a chmod-ed folder.
