@@ -19,9 +19,10 @@ __all__ = ["layer_styles_table", "qml_for"]
 
 #: Shared zone class -> fill colour (RGBA).
 ZONE_COLOURS = {"core": "198,40,40,110", "general_control": "251,192,45,90"}
-_LINE = {"parks": ("27,94,32,255", "0.8", "solid"), "border": ("0,0,0,255", "1.2", "dash"),
+LINE_STYLES = {"parks": ("27,94,32,255", "0.8", "solid"), "border": ("0,0,0,255", "1.2", "dash"),
          "sheets_sk42": ("200,0,0,255", "0.3", "solid"), "sheets_gbt13989": ("0,70,200,255", "0.3", "dash"),
          "slivers": ("120,0,120,255", "0.4", "solid")}
+_LINE = LINE_STYLES  # (colour "r,g,b,a", width in mm, "solid" | "dash"); the web map uses them too
 
 
 def _opt(parent: ET.Element, values: dict[str, str]) -> None:

@@ -55,14 +55,34 @@ LAYER_TITLES = {
            "paths": "Хамгийн бага зардлын зам", "legend": "Амьдрах орчны ангилал", "osm": "OpenStreetMap"},
 }
 
-STYLES = {
-    "parks": {"color": "#1b5e20", "weight": 2, "fillOpacity": 0.05},
-    "zones": {"color": "#6a1b9a", "weight": 1, "fillOpacity": 0.1, "dashArray": "4 3"},
-    "border": {"color": "#b71c1c", "weight": 3},
-    "sheets_sk42": {"color": "#37474f", "weight": 1, "fill": False},
-    "sheets_gbt13989": {"color": "#795548", "weight": 1, "fill": False, "dashArray": "6 4"},
-    "paths": {"color": "#ff6f00", "weight": 3},
-}
+def _css(rgba: str) -> tuple[str, float]:
+    r, g, b, a = (int(v) for v in rgba.split(","))
+    return f"#{r:02x}{g:02x}{b:02x}", round(a / 255, 3)
+
+
+def _line_style(layer: str) -> dict[str, Any]:
+    """A Leaflet path style from the shared QGIS styles (habitatmap.vector_styles): same colours,
+    widths from mm at 96 dpi, dashes where QGIS dashes."""
+    from habitatmap.vector_styles import LINE_STYLES
+
+    colour, width_mm, dash = LINE_STYLES[layer]
+    css, opacity = _css(colour)
+    style: dict[str, Any] = {"color": css, "opacity": opacity,
+                             "weight": max(1.0, float(width_mm) * 96 / 25.4),
+                             "fill": layer == "parks", "fillOpacity": 0.03}
+    if dash == "dash":
+        style["dashArray"] = "6 4"
+    return style
+
+
+def _zone_style(feature: dict[str, Any]) -> dict[str, Any]:
+    from habitatmap.vector_styles import ZONE_COLOURS
+
+    fill, alpha = _css(ZONE_COLOURS.get(feature["properties"].get("zone_class", ""), "150,150,150,80"))
+    return {"color": "#787878", "weight": 1, "fillColor": fill, "fillOpacity": alpha}
+
+
+PATH_STYLE = {"color": "#00e5ff", "weight": 3}
 
 
 @dataclass
@@ -216,9 +236,15 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
             continue
         shown = [f for f in fields if f in gdf.columns]
         data = _escaped(gdf, shown)
-        style = STYLES[layer]
-        gj = folium.GeoJson(data.to_json(), name=titles[layer], style_function=lambda _f, s=style: s,
-                            tooltip=folium.GeoJsonTooltip(fields=shown) if shown else None)
+        style_fn = _zone_style if layer == "zones" else (lambda _f, s=_line_style(layer): s)
+        sheet = layer.startswith("sheets")
+        gj = folium.GeoJson(
+            data.to_json(), name=titles[layer], style_function=style_fn,
+            # Sheet codes are labels on the map; other layers show their attributes on hover and click.
+            tooltip=folium.GeoJsonTooltip(fields=shown, labels=False, permanent=True, direction="center",
+                                          class_name="hm-sheet-code") if sheet and shown
+            else (folium.GeoJsonTooltip(fields=shown) if shown else None),
+            popup=folium.GeoJsonPopup(fields=shown) if shown and not sheet else None)
         gj.add_to(fmap)
         result.layers.append(titles[layer])
         if not layer.startswith("sheets"):  # whole sheets reach far beyond the area: not for the view
@@ -246,8 +272,9 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
                 fields = [f for f in ("name_a", "name_b", "lcd", "path_length_m", "cost_to_euclidean")
                           if f in p.columns]
                 folium.GeoJson(_escaped(p, fields).to_json(), name=titles["paths"],
-                               style_function=lambda _f: STYLES["paths"],
-                               tooltip=folium.GeoJsonTooltip(fields=fields)).add_to(fmap)
+                               style_function=lambda _f: PATH_STYLE,
+                               tooltip=folium.GeoJsonTooltip(fields=fields),
+                               popup=folium.GeoJsonPopup(fields=fields)).add_to(fmap)
                 result.layers.append(titles["paths"])
 
     if result.classes:

@@ -109,6 +109,9 @@ def test_attribute_values_show_as_text_and_do_not_run(browser, cli, tmp_path):
         tip = page.locator(".leaflet-tooltip").inner_text()
         page.screenshot(path=str(ARTIFACTS / "webmap_escaping_tooltip.png"))
         assert XSS in tip  # shown as text
+        page.locator("path.leaflet-interactive").first.click(force=True)
+        page.wait_for_timeout(300)
+        assert XSS in page.locator(".leaflet-popup-content").inner_text()
         assert page.title() != "x" and info["errors"] == [] and info["blocked"] == []
     finally:
         info["page"].close()
