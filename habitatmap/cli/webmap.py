@@ -8,7 +8,7 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
 
-webmap_app = typer.Typer(help="Offline interactive web maps.", invoke_without_command=True,
+webmap_app = typer.Typer(invoke_without_command=True,
                          no_args_is_help=False)
 app.add_typer(webmap_app, name="webmap")
 
