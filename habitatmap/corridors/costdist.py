@@ -74,7 +74,7 @@ def _dijkstra(res, sources, cellsize, max_distance, dist):  # pragma: no cover
         if size == cap:
             cap *= 2
             heap_key = _grow(heap_key, cap)
-            heap_idx = _grow_i(heap_idx, cap)
+            heap_idx = _grow(heap_idx, cap)
         heap_key[size] = 0.0
         heap_idx[size] = s
         pos[s] = size
@@ -131,7 +131,7 @@ def _dijkstra(res, sources, cellsize, max_distance, dist):  # pragma: no cover
                 if size == cap:
                     cap *= 2
                     heap_key = _grow(heap_key, cap)
-                    heap_idx = _grow_i(heap_idx, cap)
+                    heap_idx = _grow(heap_idx, cap)
                 k = size
                 size += 1
             else:
@@ -152,14 +152,8 @@ def _dijkstra(res, sources, cellsize, max_distance, dist):  # pragma: no cover
 
 @numba.njit(cache=True)
 def _grow(a, cap):  # pragma: no cover
-    b = np.empty(cap, dtype=a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@numba.njit(cache=True)
-def _grow_i(a, cap):  # pragma: no cover
-    b = np.empty(cap, dtype=a.dtype)
+    # numba compiles one version per dtype (float64 keys, int64 indices, the path's cell pairs).
+    b = np.empty((cap,) + a.shape[1:], dtype=a.dtype)  # noqa: RUF005 (numba: no starred tuples)
     b[: a.shape[0]] = a
     return b
 
@@ -184,13 +178,12 @@ def least_cost_path(dist: np.ndarray, resistance: np.ndarray, start: tuple[int, 
 @numba.njit(cache=True)
 def _backtrack(dist, res, r, c, cellsize):  # pragma: no cover
     h, w = dist.shape
-    out = np.empty((h * w if h * w < 10_000_000 else 10_000_000, 2), dtype=np.int64)
-    k = 0
+    out = np.empty((1024, 2), dtype=np.int64)  # grown as needed: a path is usually short
     out[0, 0] = r
     out[0, 1] = c
     k = 1
     diag = math.sqrt(2.0) * cellsize
-    while dist[r, c] > 0.0 and k < out.shape[0]:
+    while dist[r, c] > 0.0 and k < h * w:
         best = np.inf
         br, bc = -1, -1
         for t in range(8):
@@ -209,6 +202,8 @@ def _backtrack(dist, res, r, c, cellsize):  # pragma: no cover
         if br < 0:
             break
         r, c = br, bc
+        if k == out.shape[0]:
+            out = _grow(out, 2 * k)
         out[k, 0] = r
         out[k, 1] = c
         k += 1

@@ -138,3 +138,11 @@ def test_leastcost_bad_input(tmp_path, cli):
     result = cli("corridors", "leastcost", "-r", tif, "--cores", tmp_path / "c.gpkg",
                  "--out", tmp_path / "o", "--max-distance", "-5")
     assert result.exit_code == 2 and "--max-distance" in result.output
+
+
+def test_a_path_longer_than_the_first_buffer_is_traced_whole():
+    res = np.ones((3000, 3))
+    src = np.zeros(res.shape, bool)
+    src[0, 1] = True
+    path = least_cost_path(cost_distance(res, src), res, (2999, 1))
+    assert len(path) == 3000 and tuple(path[-1]) == (0, 1) and (np.diff(path[:, 0]) == -1).all()
