@@ -18,14 +18,14 @@ Usage: python benchmarks/bench_circuit.py [--baseline-pairs 45] [--only A|B]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from _common import PEAK, build_once, child
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 DATA = Path(os.environ.get("HABITATMAP_BENCH_DATA", HERE / ".data"))
 
 MAKE = """
@@ -43,14 +43,8 @@ with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1, dtype=
 import geopandas as gpd, shapely
 pts = [(0.05 + 0.9 * rng.random(), 0.05 + 0.9 * rng.random()) for _ in range(int(sys.argv[3]))]
 geoms = [shapely.Point(500000 + x * n * 30, 4800000 - y * n * 30) for x, y in pts]
-gpd.GeoDataFrame({"id": range(1, len(geoms) + 1)}, geometry=geoms, crs="EPSG:32652").to_file(sys.argv[4])
-"""
-
-PEAK = """
-def peak_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+points = gpd.GeoDataFrame({"id": range(1, len(geoms) + 1)}, geometry=geoms, crs="EPSG:32652")
+points.to_file(sys.argv[4], layer="points")
 """
 
 OURS = PEAK + """
@@ -99,17 +93,10 @@ print(json.dumps({"seconds": spent, "pairs": len(pairs), "peak_mb": peak_mb(), "
 """
 
 
-def _child(code: str, *args: object) -> dict:
-    run = subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True, cwd=ROOT,
-                         capture_output=True, text=True)
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 def _data(n: int, points: int) -> tuple[Path, Path]:
     tif, gpkg = DATA / f"circuit_resistance_{n}.tif", DATA / f"circuit_points_{n}_{points}.gpkg"
-    if not tif.exists() or not gpkg.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-c", MAKE, str(n), str(tif), str(points), str(gpkg)], check=True)
+    build_once([tif, gpkg], lambda tmp: subprocess.run(
+        [sys.executable, "-c", MAKE, str(n), str(tmp[0]), str(points), str(tmp[1])], check=True))
     return tif, gpkg
 
 
@@ -122,9 +109,9 @@ def main() -> int:
     ok = True
     if args.only in (None, "A"):
         tif, pts = _data(1000, 10)
-        ours = _child(OURS, tif, pts)
-        cli = _child(CLI, tif, pts, DATA / "circuit_out_1000")
-        base = _child(BASELINE, tif, pts, args.baseline_pairs)
+        ours = child(OURS, tif, pts)
+        cli = child(CLI, tif, pts, DATA / "circuit_out_1000")
+        base = child(BASELINE, tif, pts, args.baseline_pairs)
         res = ours["res"]
         worst = 0.0
         for key, r_base in base["res"].items():
@@ -144,7 +131,7 @@ def main() -> int:
         ok &= worst <= 1e-6 and full / cli["seconds"] >= 10
     if args.only in (None, "B"):
         tif, pts = _data(3000, 2)
-        big = _child(OURS, tif, pts)
+        big = child(OURS, tif, pts)
         print(f"B one pair on 3000 x 3000: {big['seconds']:.1f} s, peak {big['peak_mb']:.0f} MB "
               "(target < 4096 MB)")
         ok &= big["peak_mb"] < 4096

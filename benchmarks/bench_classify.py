@@ -21,13 +21,13 @@ Usage: python benchmarks/bench_classify.py [--size 7681x7821] [--memory-only]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+from _common import PEAK, child
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -90,15 +90,6 @@ def _big_composite(demo: Path, width: int, height: int) -> Path:
     return path
 
 
-# getrusage's ru_maxrss survives exec on Linux (it starts from the forking parent's RSS), so the
-# peak is read from VmHWM, the high-water mark of this process's own address space.
-PEAK = """
-def peak_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-"""
-
 RUN_CLASSIFY = PEAK + """
 import json, sys, time
 from habitatmap.classify import ClassifySettings, classify_composites
@@ -136,12 +127,6 @@ print(json.dumps({"seconds": spent, "pixels": int((labels > 0).sum()), "peak_mb"
 """
 
 
-def _child(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True, cwd=ROOT,
-                         capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", default="7681x7821", help="composite size WIDTHxHEIGHT")
@@ -155,15 +140,15 @@ def main() -> int:
     big = _big_composite(demo, width, height)
     print(f"composite {big} ({width} x {height} px, {len(FEATURES)} features); model {model}")
 
-    a = _child(RUN_CLASSIFY, big, DATA / "bench_habitat.tif", model, "4")
+    a = child(RUN_CLASSIFY, big, DATA / "bench_habitat.tif", model, "4")
     print(f"A classify end to end (MMU 4 ha = {a['mmu_pixels']} px): {a['seconds']:.1f} s, "
           f"peak RSS {a['peak_mb']:.0f} MB")
     if args.memory_only:
         return 0 if a["peak_mb"] < 2048 else 1
-    b = _child(RUN_SKLEARN, big, model, DATA / "bench_sklearn_labels.npy")
+    b = child(RUN_SKLEARN, big, model, DATA / "bench_sklearn_labels.npy")
     print(f"B sklearn predict on {b['pixels']} px: {b['seconds']:.1f} s "
           f"({b['pixels'] / b['seconds']:.0f} px/s), peak RSS {b['peak_mb']:.0f} MB")
-    c = _child(RUN_CLASSIFY, big, DATA / "bench_habitat_nommu.tif", model, "0")
+    c = child(RUN_CLASSIFY, big, DATA / "bench_habitat_nommu.tif", model, "0")
     print(f"C classify without MMU: {c['seconds']:.1f} s, peak RSS {c['peak_mb']:.0f} MB")
 
     import rasterio

@@ -13,14 +13,14 @@ Usage: python benchmarks/bench_leastcost.py [--size 8000]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from _common import PEAK, build_once, child
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 DATA = Path(os.environ.get("HABITATMAP_BENCH_DATA", HERE / ".data"))
 
 MAKE = """
@@ -40,11 +40,7 @@ with rasterio.open(sys.argv[2], "w", driver="GTiff", width=n, height=n, count=1,
     ds.write(res, 1)
 """
 
-PEAK = """
-def peak_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+CORES = """
 def cores(n):
     import numpy as np
     rr, cc = np.mgrid[-10:11, -10:11]
@@ -55,7 +51,7 @@ def cores(n):
     return np.concatenate(cells)
 """
 
-OURS = PEAK + """
+OURS = PEAK + CORES + """
 import json, sys, time, numpy as np, rasterio
 with rasterio.open(sys.argv[1]) as ds:
     res = ds.read(1)
@@ -70,7 +66,7 @@ sample = np.where(np.isfinite(sample), sample, -1).tolist()
 print(json.dumps({"seconds": seconds, "peak_mb": peak_mb(), "sample": sample}))
 """
 
-XRS = PEAK + """
+XRS = PEAK + CORES + """
 import json, sys, time, numpy as np, rasterio, xarray as xr
 with rasterio.open(sys.argv[1]) as ds:
     res = ds.read(1)
@@ -94,24 +90,17 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak_mb(), "sample": sample}))
 """
 
 
-def _child(code: str, *args: object) -> dict:
-    run = subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True, cwd=ROOT,
-                         capture_output=True, text=True)
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=8000)
     args = parser.parse_args()
     n = args.size
     tif = DATA / f"leastcost_resistance_{n}.tif"
-    if not tif.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-c", MAKE, str(n), str(tif)], check=True)
-    ours = _child(OURS, tif)
+    build_once([tif], lambda tmp: subprocess.run([sys.executable, "-c", MAKE, str(n), str(tmp[0])],
+                                                 check=True))
+    ours = child(OURS, tif)
     print(f"ours: cost distance on {n} x {n} in {ours['seconds']:.1f} s, peak {ours['peak_mb']:.0f} MB")
-    theirs = _child(XRS, tif)
+    theirs = child(XRS, tif)
     print(f"xarray-spatial cost_distance: {theirs['seconds']:.1f} s, peak {theirs['peak_mb']:.0f} MB")
     import numpy as np
 
