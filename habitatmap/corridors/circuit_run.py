@@ -15,6 +15,7 @@ Writes into one output folder (swapped into place only when complete):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -106,8 +107,8 @@ def run_circuit(resistance: str | os.PathLike[str], out: str | os.PathLike[str],
     res_grid, grid = read_resistance(resistance)
     nodata = ~np.isfinite(res_grid)
     conductance = np.where(nodata, 0.0, 1.0 / np.where(nodata, 1.0, res_grid))
-    opts = options or CircuitOptions()
-    opts = CircuitOptions(opts.four_neighbors, opts.avg_resistance, pair_maps, True, opts.direct)
+    # Current is always mapped (the cumulative and maximum maps); voltages only with pair_maps.
+    opts = dataclasses.replace(options or CircuitOptions(), voltage_maps=pair_maps, current_maps=True)
     record: dict[str, object] = {
         "software": f"habitatmap {__version__}", "mode": mode,
         "resistance": {"path": str(resistance), "sha256": sha256_file(resistance)},
@@ -137,8 +138,7 @@ def run_circuit(resistance: str | os.PathLike[str], out: str | os.PathLike[str],
             with np.errstate(divide="ignore"):
                 gnd = np.where(np.isnan(gnd_res), 0.0, 1.0 / gnd_res)
             volt, cur, _, solved = advanced(conductance, np.nan_to_num(src_grid), gnd,
-                                            options=CircuitOptions(opts.four_neighbors, opts.avg_resistance,
-                                                                   True, True, opts.direct))
+                                            options=dataclasses.replace(opts, voltage_maps=True))
             files.append(_write_grid(tmp, "voltage.tif", volt, grid, nodata, "volts"))
             files.append(_write_grid(tmp, "current.tif", cur, grid, nodata, "amperes"))
             record["sources"] = {"path": sources, "operation": _op(src_focal)}
@@ -201,12 +201,8 @@ def _write_pairs(folder: Path, ids: np.ndarray, res: np.ndarray, names: dict[int
 def _burn_values(spec: str, column: str, default: float, grid: Grid, res_grid: np.ndarray,
                  allow_ballpark: bool, what: str) -> tuple[np.ndarray, object]:
     """Cells of the features of ``spec`` with their ``column`` value (NaN elsewhere)."""
-    from habitatmap.boundaries import read_layer
-
-    gdf, _ = read_layer(spec)
-    values = (gdf[column].astype(float).to_numpy() if column in gdf.columns
-              else np.full(len(gdf), default))
     focal = read_focal(spec, grid, res_grid, allow_ballpark=allow_ballpark, what=what, min_nodes=1)
+    values = focal.numbers(column, default)
     out = np.full(res_grid.shape, np.nan)
-    out[focal.points.rows, focal.points.cols] = values[focal.points.ids - 1]
+    out[focal.points.rows, focal.points.cols] = [values[int(i)] for i in focal.points.ids]
     return out, focal

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,26 @@ class Focal:
     names: dict[int, str]
     operation: DatumOperation | None
     source: str
+    #: The features used (after ``select``), one row per id in ``ids``.
+    attributes: Any = None
+    ids: np.ndarray | None = None
+
+    def numbers(self, column: str, default: float) -> dict[int, float]:
+        """Each node's value of a numeric column (``default`` when the file has no such column).
+
+        Raises
+        ------
+        InputDataError
+            When the column holds something other than numbers.
+        """
+        if self.attributes is None or column not in self.attributes.columns:
+            return {int(i): default for i in self.points.unique_ids}
+        try:
+            values = self.attributes[column].astype(float).to_numpy()
+        except (ValueError, TypeError):
+            raise InputDataError(f"{self.source}: column {column!r} must hold numbers; fix its "
+                                 "values.") from None
+        return {int(i): float(v) for i, v in zip(self.ids, values, strict=True)}
 
 
 def read_resistance(path: str | os.PathLike[str]) -> tuple[np.ndarray, Grid]:
@@ -159,7 +180,9 @@ def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str |
         rows_all.append(rows[valid])
         cols_all.append(cols[valid])
         ids_all.append(np.full(int(valid.sum()), fid))
-    label = lambda ids_: ", ".join(f"{i} ({names[i]})" for i in ids_[:10])  # noqa: E731
+    def label(which: list[int]) -> str:
+        return ", ".join(f"{i} ({names[i]})" for i in which[:10])
+
     if outside:
         raise InputDataError(f"{spec}: {what} node(s) {label(outside)} lie outside the resistance grid; "
                              "move them inside or use a larger grid.")
@@ -167,8 +190,16 @@ def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str |
         raise InputDataError(f"{spec}: {what} node(s) {label(on_nodata)} lie on nodata cells of the "
                              "resistance grid; move them onto habitat with data.")
     points = FocalPoints(np.concatenate(rows_all), np.concatenate(cols_all), np.concatenate(ids_all))
-    # A cell claimed by two nodes belongs to the last; make sure both still have cells.
+    # One cell cannot belong to two nodes (overlapping polygons, or a point inside a polygon).
+    cell = points.rows * grid.width + points.cols
+    order = np.lexsort((points.ids, cell))
+    clash = (np.diff(cell[order]) == 0) & (np.diff(points.ids[order]) != 0)
+    if clash.any():
+        k = int(np.flatnonzero(clash)[0])
+        a, b = int(points.ids[order][k]), int(points.ids[order][k + 1])
+        raise InputDataError(f"{spec}: {what} nodes {label([a, b])} overlap; each cell can belong to "
+                             "one node only, so merge them or give them the same id.")
     if len(points.unique_ids) < min_nodes:
         raise InputDataError(f"{spec}: only {len(points.unique_ids)} {what} node(s); give at least "
                              f"{min_nodes}.")
-    return Focal(points, names, op, source)
+    return Focal(points, names, op, source, gdf, ids)

@@ -144,3 +144,20 @@ def test_polygon_cores_are_short_circuit_regions_and_advanced_mode(tmp_path, cli
     with rasterio.open(tmp_path / "adv" / "current.tif") as ds:
         cur = ds.read(1)
     assert cur[:, 10].sum() == pytest.approx(60.0, rel=1e-6)
+
+
+def test_overlapping_focal_features_and_non_numeric_sources_are_refused(tmp_path, cli):
+    tif = _raster(tmp_path / "r.tif", np.ones((20, 20)))
+    core = shapely.box(T.c, T.f - 10 * 30, T.c + 10 * 30, T.f)
+    inside = shapely.Point(T.c + 5.5 * 30, T.f - 5.5 * 30)
+    gpd.GeoDataFrame({"name": ["core", "camp"]}, geometry=[core, inside],
+                     crs="EPSG:32652").to_file(tmp_path / "f.gpkg")
+    result = cli("corridors", "circuit", "-r", tif, "--focal", tmp_path / "f.gpkg", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "1 (core), 2 (camp) overlap" in result.output
+    gpd.GeoDataFrame({"current": ["lots"]}, geometry=[inside], crs="EPSG:32652").to_file(tmp_path / "s.gpkg")
+    gpd.GeoDataFrame(geometry=[shapely.Point(T.c + 15.5 * 30, T.f - 15.5 * 30)],
+                     crs="EPSG:32652").to_file(tmp_path / "g.gpkg")
+    result = cli("corridors", "circuit", "-r", tif, "--mode", "advanced", "--sources", tmp_path / "s.gpkg",
+                 "--grounds", tmp_path / "g.gpkg", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "'current' must hold numbers" in result.output
+    assert not (tmp_path / "o").exists()
