@@ -48,7 +48,6 @@ def block_aggregates(nodemap: np.ndarray, nodes: np.ndarray | None = None, block
 def _coarse_pattern(indptr, indices, data, agg, members_ptr, members, n1, count_only, out_ptr,
                     out_idx, out_val):  # pragma: no cover
     marker = np.full(n1, -1, dtype=np.int64)
-    nnz_total = 0
     for big_i in range(n1):
         start = 0 if count_only else out_ptr[big_i]
         k = 0
@@ -67,13 +66,12 @@ def _coarse_pattern(indptr, indices, data, agg, members_ptr, members, n1, count_
                     out_val[slot] += data[p]
         if count_only:
             out_ptr[big_i + 1] = k
-            # Rows are visited in order, so slots of earlier rows never collide with this one's.
+            # Counting, every row's slots start at 0, so the row clears the markers it set. (Filling,
+            # slots are absolute and grow row by row: older markers fall below the row's start.)
             for m in range(members_ptr[big_i], members_ptr[big_i + 1]):
                 i = members[m]
                 for p in range(indptr[i], indptr[i + 1]):
                     marker[agg[indices[p]]] = -1
-        nnz_total += k
-    return nnz_total
 
 
 def coarse_matrix(a: sp.csr_matrix, agg: np.ndarray) -> sp.csr_matrix:
@@ -101,7 +99,9 @@ class TwoLevelPreconditioner:
 
     def __init__(self, a: sp.csr_matrix, agg: np.ndarray) -> None:
         import pyamg
+        from pyamg.relaxation.relaxation import gauss_seidel
 
+        self._gauss_seidel = gauss_seidel
         self.a = a
         self.agg = agg
         self.n1 = int(agg.max()) + 1
@@ -111,14 +111,12 @@ class TwoLevelPreconditioner:
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
         """Apply the preconditioner to a residual."""
-        from pyamg.relaxation.relaxation import gauss_seidel
-
         x = np.zeros_like(r)
-        gauss_seidel(self.a, x, r, iterations=1, sweep="forward")
+        self._gauss_seidel(self.a, x, r, iterations=1, sweep="forward")
         res = r - self.a @ x
         e1 = self._coarse @ np.bincount(self.agg, res, self.n1)
         x += e1[self.agg]
-        gauss_seidel(self.a, x, r, iterations=1, sweep="backward")
+        self._gauss_seidel(self.a, x, r, iterations=1, sweep="backward")
         return x
 
     def linear_operator(self):  # scipy LinearOperator

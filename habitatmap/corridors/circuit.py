@@ -57,7 +57,7 @@ class CircuitGraph:
     laplacian: sp.csr_matrix
     component: np.ndarray
     n_components: int = 0
-    _members: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _members: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -76,9 +76,14 @@ class CircuitGraph:
 
     def members(self, comp: int) -> np.ndarray:
         """0-based nodes of component ``comp``, ascending."""
-        if comp not in self._members:
-            self._members[comp] = np.flatnonzero(self.component == comp)
-        return self._members[comp]
+        if not self._members:
+            # One sort for all components: scanning the labels once per component would cost
+            # nodes x components on a raster with many islands.
+            order = np.argsort(self.component, kind="stable")
+            bounds = np.searchsorted(self.component[order], np.arange(self.n_components + 1))
+            self._members = {"order": order, "bounds": bounds}
+        bounds = self._members["bounds"]
+        return self._members["order"][bounds[comp]:bounds[comp + 1]]
 
     def to_grid(self, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
         """Spread per-node ``values`` over the cells of each node (others get ``fill``)."""

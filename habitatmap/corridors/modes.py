@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from habitatmap.corridors.circuit import (
     CircuitGraph,
@@ -316,16 +317,17 @@ def advanced(conductance: np.ndarray, sources: np.ndarray, grounds: np.ndarray, 
     volt = np.zeros(n)
     cur = np.zeros(n) if opts.current_maps else None
     solved = False
-    for comp in range(graph.n_components):
+    # Only components holding a source can carry current (often a handful among thousands of islands).
+    comps = ([int(graph.component[only_node])] if only_node is not None
+             else np.unique(graph.component[s != 0]).tolist())
+    for comp in comps:
         nodes = graph.members(comp)
-        if only_node is not None and only_node not in set(nodes.tolist()):
-            continue
         s_loc, g_loc = s[nodes], g[nodes]
         if s_loc.sum() == 0 or not np.any(g_loc != 0):
             continue
         f_loc = finite[nodes] if finite is not None else np.zeros(len(nodes))
-        a = graph.laplacian[nodes][:, nodes].tocsr()
-        a = a + _diag(f_loc)
+        lap = graph.laplacian if len(nodes) == n else graph.laplacian[nodes][:, nodes]
+        a = (lap + sp.diags(f_loc)).tocsr()
         keep = ~np.isinf(g_loc)  # direct grounds are held at 0 V
         v_loc = np.zeros(len(nodes))
         if keep.any():
@@ -351,12 +353,6 @@ class _SubGraph:
         m = (local[a] >= 0) & (local[b] >= 0)
         self.edges = (local[a[m]], local[b[m]], w[m])
         self.n_nodes = len(nodes)
-
-
-def _diag(values: np.ndarray):
-    import scipy.sparse as sp
-
-    return sp.diags(values)
 
 
 def _resolve_conflicts(s: np.ndarray, g: np.ndarray,

@@ -133,13 +133,32 @@ def test_block_coarse_matrix_equals_the_galerkin_product():
 
 
 def test_two_level_solver_equals_direct(monkeypatch):
-    from habitatmap.corridors import circuit
+    from habitatmap.corridors import amg, circuit
 
     monkeypatch.setattr(circuit, "TWO_LEVEL_MIN_NODES", 100)
+    built = []
+    original = amg.TwoLevelPreconditioner.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(args[0].shape)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(amg.TwoLevelPreconditioner, "__init__", spy)
     rng = np.random.default_rng(9)
     g = rng.uniform(0.1, 10, (70, 80))
     pts = _points([(3, 3, 1), (66, 77, 2), (35, 40, 3)])
     quiet = {"voltage_maps": False, "current_maps": False}
     _, direct, _ = pairwise(g, pts, options=CircuitOptions(direct=True, **quiet))
     _, two, _ = pairwise(g, pts, options=CircuitOptions(direct=False, **quiet))
+    assert built == [(70 * 80, 70 * 80)]  # the two-level path was the one taken
     np.testing.assert_allclose(two, direct, rtol=1e-8)
+
+
+def test_members_of_many_islands():
+    g = np.zeros((30, 30))
+    g[::2, ::2] = 1.0  # 225 single-cell islands
+    graph = build_graph(g, four_neighbors=True)
+    assert graph.n_components == 225
+    everyone = np.concatenate([graph.members(c) for c in range(graph.n_components)])
+    np.testing.assert_array_equal(np.sort(everyone), np.arange(graph.n_nodes))
+    assert all((graph.component[graph.members(c)] == c).all() for c in range(graph.n_components))
