@@ -132,11 +132,21 @@ def _same_grid(path: Path, meta: GridMeta, ref: GridMeta, ini: Path) -> None:
                       "matched by position.", HabitatmapWarning, stacklevel=3)
 
 
-def _read_text_rows(path: Path) -> np.ndarray:
-    text = gzip.decompress(path.read_bytes()).decode() if path.name.endswith(".gz") else path.read_text()
-    rows = [line.split() for line in text.splitlines() if line.strip()]
+def _text_lines(path: Path) -> list[list[str]]:
+    """The non-blank lines of a text input (optionally gzipped), split on whitespace."""
     try:
-        return np.array([[float(v) for v in r[:3]] for r in rows], dtype=np.float64).reshape(-1, 3)
+        raw = path.read_bytes()
+        text = (gzip.decompress(raw) if path.name.endswith(".gz") else raw).decode("utf-8-sig")
+    except (OSError, EOFError, UnicodeDecodeError) as err:
+        raise InputDataError(f"{path}: not a readable UTF-8 text file ({err}); save it as plain "
+                             "text.") from None
+    return [line.split() for line in text.splitlines() if line.strip()]
+
+
+def _read_text_rows(path: Path) -> np.ndarray:
+    lines = _text_lines(path)
+    try:
+        return np.array([[float(v) for v in r[:3]] for r in lines], dtype=np.float64).reshape(-1, 3)
     except ValueError:
         raise InputDataError(f"{path}: expected lines of 'value x y'; fix the file.") from None
 
@@ -185,46 +195,54 @@ def _read_cell_values(path: Path, meta: GridMeta, ini: Path) -> np.ndarray:
 
 def _read_pairs(path: Path) -> tuple[str, set[tuple[int, int]], np.ndarray]:
     """Included-pairs file: returns (mode, excluded id pairs, ids the file knows)."""
-    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
+    lines = _text_lines(path)
     if not lines:
         raise InputDataError(f"{path}: empty included-pairs file; list pairs or remove the option.")
     head = lines[0][0].lower()
-    excluded: set[tuple[int, int]] = set()
-    if head == "min":
-        lo, hi = float(lines[0][1]), float(lines[1][1])
-        ids = np.array([int(float(v)) for v in lines[2][1:]], dtype=np.int64)
-        mat = np.array([[float(v) for v in r[1:1 + len(ids)]] for r in lines[3:3 + len(ids)]])
-        mat = np.where(mat > hi, 0.0, mat)
-        keep = mat >= lo
-        for i in range(len(ids)):
-            for j in range(len(ids)):
-                if i != j and not keep[i, j] and not keep[j, i]:
-                    excluded.add((int(ids[i]), int(ids[j])))
-        return "include", excluded, ids
-    if head == "mode":
-        mode = lines[0][1].lower()
-        pairs = {(int(float(a)), int(float(b))) for a, b, *_ in lines[1:]}
-        ids = np.array(sorted({v for p in pairs for v in p} - {0}), dtype=np.int64)
-        listed = pairs | {(b, a) for a, b in pairs}
-        for a in ids:
-            for b in ids:
-                if a == b:
-                    continue
-                hit = (int(a), int(b)) in listed
-                if (mode == "include" and not hit) or (mode == "exclude" and hit):
-                    excluded.add((int(a), int(b)))
-        return mode, excluded, ids
-    raise InputDataError(f"{path}: an included-pairs file starts with 'min' (matrix) or 'mode' "
-                         "(list); fix its first line.")
+    try:
+        if head == "min":
+            return "include", *_pairs_matrix(lines)
+        if head == "mode":
+            return lines[0][1].lower(), *_pairs_list(lines)
+    except (ValueError, IndexError):
+        pass
+    raise InputDataError(f"{path}: not an included-pairs file Circuitscape reads: either 'min' and 'max' "
+                         "lines and a matrix headed by the focal ids, or 'mode include|exclude' and one "
+                         "pair of ids a line; fix the file.")
+
+
+def _pairs_matrix(lines: list[list[str]]) -> tuple[set[tuple[int, int]], np.ndarray]:
+    lo, hi = float(lines[0][1]), float(lines[1][1])
+    ids = np.array([int(float(v)) for v in lines[2][1:]], dtype=np.int64)
+    rows = lines[3:3 + len(ids)]
+    if len(rows) != len(ids) or any(len(r) < 1 + len(ids) for r in rows):
+        raise ValueError("matrix is not square")
+    mat = np.array([[float(v) for v in r[1:1 + len(ids)]] for r in rows])
+    keep = np.where(mat > hi, 0.0, mat) >= lo
+    excluded = {(int(ids[i]), int(ids[j])) for i in range(len(ids)) for j in range(len(ids))
+                if i != j and not keep[i, j] and not keep[j, i]}
+    return excluded, ids
+
+
+def _pairs_list(lines: list[list[str]]) -> tuple[set[tuple[int, int]], np.ndarray]:
+    mode = lines[0][1].lower()
+    if mode not in ("include", "exclude"):
+        raise ValueError(mode)
+    pairs = {(int(float(r[0])), int(float(r[1]))) for r in lines[1:]}
+    ids = np.array(sorted({v for p in pairs for v in p} - {0}), dtype=np.int64)
+    listed = pairs | {(b, a) for a, b in pairs}
+    excluded = {(int(a), int(b)) for a in ids for b in ids
+                if a != b and ((int(a), int(b)) in listed) == (mode == "exclude")}
+    return excluded, ids
 
 
 def _read_strengths(path: Path) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            out[int(float(parts[0]))] = float(parts[1])
-    return out
+    lines = _text_lines(path)  # outside the try: its own error is an InputDataError (a ValueError)
+    try:
+        return {int(float(r[0])): float(r[1]) for r in lines}
+    except (ValueError, IndexError):
+        raise InputDataError(f"{path}: expected lines of 'focal id, source strength'; fix the "
+                             "file.") from None
 
 
 def _fmt(v: float) -> str:

@@ -119,6 +119,28 @@ def test_bad_input_is_one_sentence_and_exit_2(tmp_path, monkeypatch, cli, grid, 
     assert message in result.output and "Traceback" not in result.output
 
 
+PAIRS = {"use_included_pairs": "True", "included_pairs_file": "pairs.txt"}
+STRENGTHS = {"scenario": "one-to-all", "use_variable_source_strengths": "True",
+             "variable_source_file": "strengths.txt"}
+
+
+@pytest.mark.parametrize(("name", "body", "options", "message"), [
+    ("pairs.txt", "min 2\nmax 50\n0 1 2\n1 0\n", PAIRS, "not an included-pairs file"),
+    ("pairs.txt", "mode sometimes\n1 2\n", PAIRS, "not an included-pairs file"),
+    ("strengths.txt", "1 strong\n", STRENGTHS, "'focal id, source strength'"),
+    ("pts.txt", b"1 0.5 1.5\n2 2.5 0.5 \xff\n", {}, "not a readable UTF-8 text file"),
+])
+def test_malformed_text_inputs_are_one_sentence(tmp_path, monkeypatch, cli, name, body, options, message):
+    monkeypatch.chdir(tmp_path)
+    _asc(tmp_path / "hab.asc", [[1, 1, 1], [1, 1, 1]])
+    (tmp_path / "pts.txt").write_text("1 0.5 1.5\n2 2.5 0.5\n")
+    target = tmp_path / name
+    target.write_bytes(body) if isinstance(body, bytes) else target.write_text(body)
+    result = cli("circuitscape", str(_ini(tmp_path, **options)))
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
 def test_missing_input_names_the_file_and_where_it_was_looked_for(tmp_path, monkeypatch, cli):
     monkeypatch.chdir(tmp_path)
     result = cli("circuitscape", str(_ini(tmp_path, habitat_file="nowhere/hab.asc")))
