@@ -113,6 +113,33 @@ def _leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
+def _offline_map(**options: Any) -> Any:
+    """A folium map with no CDN references, Leaflet's script and stylesheet inlined instead."""
+    import folium
+    from branca.element import Element
+
+    fmap = folium.Map(tiles=None, control_scale=True, **options)
+    fmap.default_js = []
+    fmap.default_css = []
+    js, css = _leaflet_assets()
+    fmap.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
+    fmap.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
+    return fmap
+
+
+def _write_offline(fmap: Any, out: Path) -> Path:
+    """Render and write the page atomically, refusing one that would load a resource over http(s)."""
+    from habitatmap.errors import OutputError
+    from habitatmap.io import write_text_atomic
+
+    page = fmap.get_root().render()
+    remote = re.findall(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["'](https?://[^"']+)""", page)
+    if remote:  # a folium element brought its own CDN link: fail rather than ship a broken offline map
+        raise OutputError(f"{out}: the page would load {remote[0]} from the internet; please report "
+                          "this as a bug (web maps must work offline).")
+    return write_text_atomic(out, page)
+
+
 def _png(rgba: np.ndarray) -> str:
     import matplotlib.image
 
@@ -129,7 +156,16 @@ def _to_mercator(path: str | os.PathLike[str],
     from rasterio.enums import Resampling
     from rasterio.warp import calculate_default_transform, reproject
 
-    with rasterio.open(path) as src:
+    try:
+        src = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as err:
+        raise InputDataError(f"{path}: not a readable raster ({err}); pass a GeoTIFF such as "
+                             "habitat.tif or cum_current.tif.") from None
+    if src.crs is None:
+        src.close()
+        raise InputDataError(f"{path}: the raster has no coordinate system, so it cannot be placed on "
+                             "the map; write it with one.")
+    with src:
         transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height,
                                                                *src.bounds)
         scale = max(width, height) / MAX_IMAGE_PX
@@ -188,7 +224,7 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
     import pyogrio
     from branca.element import Element
 
-    from habitatmap.io import check_output_folder, write_text_atomic
+    from habitatmap.io import check_output_folder
 
     lang = check_language(lang)
     titles = LAYER_TITLES[lang]
@@ -203,13 +239,7 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
         raise InputDataError(f"{basemap}: not a readable GeoPackage ({err}); pass the file "
                              "'habitatmap basemap' wrote.") from None
 
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
-    # Offline: no CDN links at all; Leaflet is inlined below.
-    fmap.default_js = []
-    fmap.default_css = []
-    js, css = _leaflet_assets()
-    fmap.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
-    fmap.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
+    fmap = _offline_map()
     if online_basemap:
         folium.TileLayer("OpenStreetMap", name=titles["osm"]).add_to(fmap)
     result = WebMapResult(out)
@@ -284,14 +314,7 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
         arr = np.array(bounds)
         fmap.fit_bounds([[float(arr[:, 0].min()), float(arr[:, 1].min())],
                          [float(arr[:, 0].max()), float(arr[:, 1].max())]])
-    page = fmap.get_root().render()
-    if not online_basemap:
-        remote = sorted(set(re.findall(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["'](https?://[^"']+)""",
-                                       page)))
-        if remote:  # a folium element brought its own CDN link: fail rather than ship a broken offline map
-            raise InputDataError(f"{out}: the map would load {remote[0]} from the internet; report this "
-                                 "as a bug (web maps must work offline).")
-    write_text_atomic(out, page)
+    _write_offline(fmap, out)  # OpenStreetMap tiles are requested by Leaflet, not by the page
     result.size_bytes = out.stat().st_size
     return result
 
@@ -347,7 +370,7 @@ def _ramp_html(title: str, vmax: float) -> str:
             f"<span>{vmax:.3g} A</span></div></div>")
 
 
-def _layer_for_compare(spec: str, legend: Legend, lang: str) -> tuple[str, dict[str, Any], list[list[float]]]:
+def _layer_for_compare(spec: str, legend: Legend) -> tuple[str, dict[str, Any], list[list[float]]]:
     """('geojson' | 'image', payload, bounds) for one side of a comparison."""
     from habitatmap.aoi import split_layer
 
@@ -383,21 +406,15 @@ def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Le
     lang
         Language of the page's labels.
     """
-    import folium
     from branca.element import Element
 
-    from habitatmap.io import check_output_folder, write_text_atomic
+    from habitatmap.io import check_output_folder
 
     check_language(lang)
     out = Path(out)
     check_output_folder(out)
-    sides = {"left": _layer_for_compare(left, legend, lang), "right": _layer_for_compare(right, legend, lang)}
-    fmap = folium.Map(tiles=None, control_scale=True)
-    fmap.default_js = []
-    fmap.default_css = []
-    js, css = _leaflet_assets()
-    fmap.get_root().header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
-    fmap.get_root().header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
+    sides = {"left": _layer_for_compare(left, legend), "right": _layer_for_compare(right, legend)}
+    fmap = _offline_map()
     bounds = np.array([p for _, _, b in sides.values() for p in b])
     fmap.fit_bounds([[float(bounds[:, 0].min()), float(bounds[:, 1].min())],
                      [float(bounds[:, 0].max()), float(bounds[:, 1].max())]])
@@ -414,8 +431,7 @@ def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Le
         '<input id="hm-slider" type="range" min="0" max="1000" value="500" style="width:240px"> '
         f'<span id="hm-right-label">{payload["right"]["label"]}</span></div>'))
     fmap.get_root().script.add_child(Element(_SWIPE_JS.replace("__DATA__", data).replace("__MAP__", map_var)))
-    write_text_atomic(out, fmap.get_root().render())
-    return out
+    return _write_offline(fmap, out)
 
 
 # Our own swipe, run once the page has loaded (after folium has made the map): each side draws into

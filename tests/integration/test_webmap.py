@@ -156,3 +156,14 @@ def test_compare_swipes_between_two_zonings_offline(browser, cli, tmp_path, root
         page.screenshot(path=str(ARTIFACTS / "webmap_compare_swiped.png"))
     finally:
         page.close()
+
+
+def test_unreadable_habitat_raster_is_one_sentence(demo_run, cli, tmp_path):
+    out, _ = demo_run
+    bad = tmp_path / "habitat.tif"
+    bad.write_text("not a raster")
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--habitat", bad, "--out", tmp_path / "m.html")
+    assert r.exit_code == 2 and "not a readable raster" in r.output and "Traceback" not in r.output
+    r = cli("webmap", "compare", "--left", bad, "--right", bad, "--out", tmp_path / "c.html")
+    assert r.exit_code == 2 and "not a readable raster" in r.output
+    assert not (tmp_path / "m.html").exists() and not (tmp_path / "c.html").exists()
