@@ -127,6 +127,8 @@ def run_leastcost(resistance: str | os.PathLike[str], cores: str, out: str | os.
             del d
         mosaic = np.full(res.shape, np.inf)
         xy = {i: _cells_xy(grid, cells[i]) for i in ids}
+        # Distances go back to disk as each core is done and are read again pair by pair: memory holds
+        # two distance grids at a time however many cores there are.
         for a_pos, a in enumerate(ids):
             cwd_a = _read(cwd_files[a])
             for b in ids[a_pos + 1:]:
@@ -188,16 +190,15 @@ def run_leastcost(resistance: str | os.PathLike[str], cores: str, out: str | os.
                 "cost_to_euclidean", "border_crossings"]
         pd.DataFrame(table, columns=cols).to_csv(tmp / "corridors.csv", index=False)
         files.append("corridors.csv")
-        layers = {}
-        crs = grid.crs
-        layers["paths"] = gpd.GeoDataFrame(paths, geometry="geometry", crs=crs) if paths else \
-            gpd.GeoDataFrame({"core_a": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-        layers["corridors"] = gpd.GeoDataFrame(polys, geometry="geometry", crs=crs) if polys else \
-            gpd.GeoDataFrame({"core_a": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        def frame(rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+            if not rows:  # an empty layer still gets its name and CRS in the GeoPackage
+                empty = gpd.GeoSeries([], crs=grid.crs)
+                return gpd.GeoDataFrame({"core_a": []}, geometry=empty, crs=grid.crs)
+            return gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs)
+
+        layers = {"paths": frame(paths), "corridors": frame(polys)}
         if border_geom is not None:
-            layers["crossings"] = (gpd.GeoDataFrame(crossings, geometry="geometry", crs=crs) if crossings
-                                   else gpd.GeoDataFrame({"core_a": []}, geometry=gpd.GeoSeries([], crs=crs),
-                                                         crs=crs))
+            layers["crossings"] = frame(crossings)
         write_layers(tmp / "corridors.gpkg", layers)
         files.append("corridors.gpkg")
         seconds = time.perf_counter() - t0

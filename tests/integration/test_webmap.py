@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -134,7 +133,6 @@ def test_online_basemap_is_the_only_remote_content(demo_run, cli, tmp_path):
     text = html.read_text(encoding="utf-8")
     assert "tile.openstreetmap.org" in text
     assert "cdn.jsdelivr" not in text and "code.jquery" not in text
-    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def test_compare_swipes_between_two_zonings_offline(browser, cli, tmp_path, root):
