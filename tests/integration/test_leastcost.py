@@ -146,3 +146,16 @@ def test_a_path_longer_than_the_first_buffer_is_traced_whole():
     src[0, 1] = True
     path = least_cost_path(cost_distance(res, src), res, (2999, 1))
     assert len(path) == 3000 and tuple(path[-1]) == (0, 1) and (np.diff(path[:, 0]) == -1).all()
+
+
+def test_cores_with_no_route_are_not_linked_and_layers_stay_valid(tmp_path, cli):
+    res = np.ones((10, 10))
+    res[:, 5] = np.nan
+    tif = _raster(tmp_path / "r.tif", res)
+    gpd.GeoDataFrame(geometry=[shapely.Point(*_xy(1, 1)), shapely.Point(*_xy(1, 8))],
+                     crs="EPSG:32652").to_file(tmp_path / "c.gpkg")
+    result = cli("corridors", "leastcost", "-r", tif, "--cores", tmp_path / "c.gpkg", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output and "not linked" in result.output
+    (row,) = _rows(tmp_path / "o" / "corridors.csv")
+    assert row["linked"] == "False" and row["lcd"] == ""
+    assert gpd.read_file(tmp_path / "o" / "corridors.gpkg", layer="paths").empty
