@@ -155,7 +155,8 @@ def test_cores_with_no_route_are_not_linked_and_layers_stay_valid(tmp_path, cli)
     gpd.GeoDataFrame(geometry=[shapely.Point(*_xy(1, 1)), shapely.Point(*_xy(1, 8))],
                      crs="EPSG:32652").to_file(tmp_path / "c.gpkg")
     result = cli("corridors", "leastcost", "-r", tif, "--cores", tmp_path / "c.gpkg", "--out", tmp_path / "o")
-    assert result.exit_code == 0, result.output and "not linked" in result.output
+    assert result.exit_code == 0, result.output
+    assert "not linked" in result.output
     (row,) = _rows(tmp_path / "o" / "corridors.csv")
     assert row["linked"] == "False" and row["lcd"] == ""
     assert gpd.read_file(tmp_path / "o" / "corridors.gpkg", layer="paths").empty
