@@ -63,7 +63,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "ids
 
 CLI = PEAK + """
 import json, sys, time
-from habitatmap.corridors.circuit_run import run_circuit
+from habitatmap.corridors.currents import run_circuit
 t = time.perf_counter()
 run = run_circuit(sys.argv[1], sys.argv[3], focal=sys.argv[2], id_field="id")
 print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak_mb()}))

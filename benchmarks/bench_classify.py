@@ -46,7 +46,7 @@ def _demo() -> Path:
 def _model(demo: Path) -> Path:
     path = DATA / "classify_model.skops"
     if not path.exists():
-        from habitatmap.classify import ClassifySettings, classify_composites
+        from habitatmap.habitat.classify import ClassifySettings, classify_composites
         from habitatmap.legend import load_legend
 
         classify_composites([demo / "composite_summer.tif"], DATA / "classify_demo.tif", load_legend(),
@@ -61,7 +61,7 @@ def _big_composite(demo: Path, width: int, height: int) -> Path:
     from affine import Affine
 
     from habitatmap.grid import Grid
-    from habitatmap.io import cog_writer
+    from habitatmap.io.raster import cog_writer
 
     path = DATA / f"composite_{width}x{height}.tif"
     if path.exists():
@@ -71,8 +71,7 @@ def _big_composite(demo: Path, width: int, height: int) -> Path:
     h0, w0 = src.shape[1:]
     grid = Grid("EPSG:32652", Affine(30.0, 0, 400_000.0, 0, -30.0, 4_900_000.0), width, height)
     rng = np.random.default_rng(4)
-    with cog_writer(path, width=width, height=height, count=len(FEATURES), dtype="float32",
-                    crs=grid.crs, transform=grid.transform, nodata=float("nan"),
+    with cog_writer(path, grid=grid, count=len(FEATURES), dtype="float32", nodata=float("nan"),
                     band_descriptions=FEATURES, resampling="average",
                     tags={"SYNTHETIC": "benchmark composite, mirror-tiled from the demo"},
                     profile={"num_threads": "ALL_CPUS", "compress": "ZSTD", "level": 9}) as dst:
@@ -92,7 +91,7 @@ def _big_composite(demo: Path, width: int, height: int) -> Path:
 
 RUN_CLASSIFY = PEAK + """
 import json, sys, time
-from habitatmap.classify import ClassifySettings, classify_composites
+from habitatmap.habitat.classify import ClassifySettings, classify_composites
 from habitatmap.legend import load_legend
 t = time.perf_counter()
 res = classify_composites([sys.argv[1]], sys.argv[2], load_legend(), model=sys.argv[3],
@@ -104,7 +103,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak_mb(),
 RUN_SKLEARN = PEAK + """
 import json, sys, time
 import numpy as np, rasterio
-from habitatmap.model import load_model
+from habitatmap.habitat.models import load_model
 model = load_model(sys.argv[2]).estimator
 spent = 0.0
 with rasterio.open(sys.argv[1]) as ds:

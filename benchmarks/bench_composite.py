@@ -36,7 +36,7 @@ def _make_scene(folder: Path, index: int, width: int, height: int) -> Path:
     from affine import Affine
 
     from habitatmap.grid import Grid
-    from habitatmap.io import cog_writer
+    from habitatmap.io.raster import cog_writer
 
     path = folder / f"SYN_{index:02d}.tif"
     if path.exists():
@@ -49,8 +49,8 @@ def _make_scene(folder: Path, index: int, width: int, height: int) -> Path:
     cx, cy = rng.uniform(0, width, n_clouds), rng.uniform(0, height, n_clouds)
     cr = rng.uniform(30, 330, n_clouds)
     angle = np.deg2rad(12.0)  # the footprint of a Landsat scene is a tilted rectangle
-    with cog_writer(path, width=width, height=height, count=len(BANDS), dtype="float32", crs=grid.crs,
-                    transform=grid.transform, nodata=float("nan"), band_descriptions=BANDS,
+    with cog_writer(path, grid=grid, count=len(BANDS), dtype="float32", nodata=float("nan"),
+                    band_descriptions=BANDS,
                     resampling="average", tags={"SYNTHETIC": "benchmark scene"},
                     profile={"level": 6, "num_threads": "ALL_CPUS"}) as dst:
         for win in grid.blocks(1024):
@@ -71,7 +71,8 @@ def _make_scene(folder: Path, index: int, width: int, height: int) -> Path:
 
 
 def _make_pull_folder(folder: Path, scenes: list[Path], width: int, height: int) -> Path:
-    """A pull folder (manifest + links to the scenes) as ``composite`` expects."""
+    """A pull folder (manifest + hard links to the scenes) as ``composite`` expects: its entries must
+    lie inside the folder, so symbolic links out of it are refused."""
     from affine import Affine
 
     from habitatmap.grid import Grid
@@ -81,8 +82,10 @@ def _make_pull_folder(folder: Path, scenes: list[Path], width: int, height: int)
     entries = []
     for i, src in enumerate(scenes):
         link = folder / src.name
+        if link.is_symlink():  # made by an earlier version of this script
+            link.unlink()
         if not link.exists():
-            link.symlink_to(src)
+            os.link(src, link)
         entries.append({"id": src.stem, "datetime": f"2021-{6 + i % 4:02d}-{1 + i:02d}T02:00:00",
                         "file": src.name, "sha256": "", "clear_fraction": None})
     manifest = {"kind": "habitatmap.scenes.pull", "habitatmap": "bench", "items": "synthetic",

@@ -8,6 +8,19 @@ catch them the usual way.
 
 from __future__ import annotations
 
+__all__ = [
+    "AssetError",
+    "CatalogError",
+    "ConfigError",
+    "GeodesyError",
+    "HabitatmapError",
+    "HabitatmapWarning",
+    "InputDataError",
+    "LegendError",
+    "OutputError",
+    "Terminated",
+]
+
 
 class HabitatmapError(Exception):
     """Base class for errors caused by the user's input or environment."""
@@ -43,3 +56,12 @@ class OutputError(HabitatmapError, OSError):
 
 class HabitatmapWarning(UserWarning):
     """Something the user should know about; the run continues."""
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM, e.g. a batch scheduler's kill).
+
+    Raised from the signal handler (see :func:`habitatmap.parallel.raise_on_sigterm`) so that, as
+    with Ctrl-C, every ``finally`` runs and no temporary file is left behind. Like
+    ``KeyboardInterrupt`` it is not an ``Exception``, so ordinary error handling does not swallow it.
+    """

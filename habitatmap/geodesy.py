@@ -1,4 +1,4 @@
-"""Datum-safe coordinate transformations.
+"""Datum-safe coordinate transformations: the only module that changes a CRS.
 
 PROJ offers several operations between two CRSs; which one is right depends on where the data are.
 We always ask with an area of interest, take PROJ's best instantiable candidate, and refuse a
@@ -6,16 +6,24 @@ zero-shift "ballpark" step when either side is an older, non-ITRF datum (Pulkovo
 1954, Xian 1980, ...), because that silently moves features by tens to hundreds of metres. Between
 ITRF-aligned datums (WGS 84, CGCS2000, GSK-2011, ITRF20xx) a ballpark step is within about a metre
 and acceptable. Every choice is returned as a :class:`DatumOperation` so products can record it.
+
+Vectors move with :func:`transform_geometries` / :func:`to_crs`; rasters with :func:`warp`, which
+hands GDAL the very operation chosen here (GDAL's own choice has no area of interest and can
+differ).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
+import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.transformer import AreaOfInterest, TransformerGroup
 
 from habitatmap.errors import ConfigError, GeodesyError
+from habitatmap.grid import Grid, crs_label
 
 __all__ = [
     "ITRF_ALIGNED_DATUMS",
@@ -24,8 +32,12 @@ __all__ = [
     "is_itrf_aligned",
     "lonlat_bounds",
     "parse_crs",
+    "raster_operation",
+    "to_crs",
     "transform_geometries",
     "transformer_for",
+    "warp",
+    "warped_grid",
 ]
 
 #: Datums that realise ITRF to about a metre; a zero-shift step between them is harmless at 1:100000.
@@ -36,6 +48,8 @@ ITRF_ALIGNED_DATUMS: tuple[str, ...] = (
     "International Terrestrial Reference Frame",
     "European Terrestrial Reference System 1989",
 )
+
+Bounds = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -53,7 +67,7 @@ class DatumOperation:
         return asdict(self)
 
 
-def datum_name(crs: CRS) -> str:
+def datum_name(crs: object) -> str:
     """Name of the datum (or datum ensemble) under ``crs``."""
     crs = CRS.from_user_input(crs)
     geod = crs.geodetic_crs or crs
@@ -61,7 +75,7 @@ def datum_name(crs: CRS) -> str:
     return datum.name if datum is not None else geod.name
 
 
-def is_itrf_aligned(crs: CRS) -> bool:
+def is_itrf_aligned(crs: object) -> bool:
     """True if the datum of ``crs`` realises ITRF to about a metre (WGS 84, CGCS2000, GSK-2011, ...)."""
     name = datum_name(crs)
     return any(name.startswith(d) for d in ITRF_ALIGNED_DATUMS)
@@ -72,11 +86,35 @@ def _label(crs: CRS) -> str:
     return f"{code[0]}:{code[1]}" if code else crs.name
 
 
+def _choose(src: CRS, dst: CRS, area: Bounds, allow_ballpark: bool, what: str,
+            always_xy: bool) -> tuple[Transformer, DatumOperation]:
+    group = TransformerGroup(src, dst, always_xy=always_xy, area_of_interest=AreaOfInterest(*area))
+    if not group.transformers:
+        raise GeodesyError(
+            f"{what}: PROJ has no usable transformation from {_label(src)} to {_label(dst)} here; "
+            "install the PROJ grids it needs (projsync) or reproject the data yourself."
+        )
+    best = group.transformers[0]
+    ballpark = "ballpark" in best.description.lower()
+    old_side = [c for c in (src, dst) if not is_itrf_aligned(c)]
+    if ballpark and old_side and not allow_ballpark and datum_name(src) != datum_name(dst):
+        raise GeodesyError(
+            f"{what}: the only transformation from {_label(src)} ({datum_name(src)}) to "
+            f"{_label(dst)} ({datum_name(dst)}) available here is a zero-shift ballpark step, "
+            "which misplaces features by tens to hundreds of metres; install the PROJ grids or "
+            "parameters for this datum, or pass --allow-ballpark to accept it knowingly."
+        )
+    accuracy = best.accuracy if best.accuracy is not None and best.accuracy >= 0 else None
+    op = DatumOperation(source_crs=_label(src), target_crs=_label(dst), description=best.description,
+                        accuracy_m=accuracy, ballpark=ballpark)
+    return best, op
+
+
 def transformer_for(
     source: object,
     target: object,
     *,
-    area: tuple[float, float, float, float],
+    area: Bounds,
     allow_ballpark: bool = False,
     what: str = "input",
 ) -> tuple[Transformer, DatumOperation]:
@@ -103,30 +141,8 @@ def transformer_for(
     GeodesyError
         If no operation is available, or only a ballpark one from an older datum.
     """
-    src, dst = CRS.from_user_input(source), CRS.from_user_input(target)
-    group = TransformerGroup(src, dst, always_xy=True, area_of_interest=AreaOfInterest(*area))
-    if not group.transformers:
-        raise GeodesyError(
-            f"{what}: PROJ has no usable transformation from {_label(src)} to {_label(dst)} here; "
-            "install the PROJ grids it needs (projsync) or reproject the data yourself."
-        )
-    best = group.transformers[0]
-    ballpark = "ballpark" in best.description.lower()
-    old_side = [c for c in (src, dst) if not is_itrf_aligned(c)]
-    if ballpark and old_side and not allow_ballpark and datum_name(src) != datum_name(dst):
-        raise GeodesyError(
-            f"{what}: the only transformation from {_label(src)} ({datum_name(src)}) to "
-            f"{_label(dst)} ({datum_name(dst)}) available here is a zero-shift ballpark step, "
-            "which misplaces features by tens to hundreds of metres; install the PROJ grids or "
-            "parameters for this datum, or pass --allow-ballpark to accept it knowingly."
-        )
-    accuracy = best.accuracy if best.accuracy is not None and best.accuracy >= 0 else None
-    op = DatumOperation(source_crs=_label(src), target_crs=_label(dst), description=best.description,
-                        accuracy_m=accuracy, ballpark=ballpark)
-    return best, op
-
-
-Bounds = tuple[float, float, float, float]
+    return _choose(CRS.from_user_input(source), CRS.from_user_input(target), area, allow_ballpark, what,
+                   True)
 
 
 def lonlat_bounds(bounds: Bounds, crs: object) -> Bounds:
@@ -171,13 +187,14 @@ def transform_geometries(
     (geometries, DatumOperation or None)
         The moved geometries (same shape as given) and the operation (None when the CRSs are equal).
     """
-    import numpy as np
     import shapely
 
     src, dst = CRS.from_user_input(source), CRS.from_user_input(target)
     if src == dst:
         return geometries, None
     w, s, e, n = shapely.total_bounds(geometries)
+    if not all(map(math.isfinite, (w, s, e, n))):  # nothing but empty geometries: nothing to move
+        return geometries, None
     transformer, op = transformer_for(src, dst, area=lonlat_bounds((w, s, e, n), src),
                                       allow_ballpark=allow_ballpark, what=what)
     if densify:
@@ -195,6 +212,117 @@ def transform_geometries(
     return moved, op
 
 
+def to_crs(gdf: Any, target: object, *, allow_ballpark: bool = False, what: str = "layer",
+           densify: bool = True) -> tuple[Any, DatumOperation | None]:
+    """A GeoDataFrame moved to ``target`` with the datum-safe operation for its area.
+
+    Use this instead of ``GeoDataFrame.to_crs``, which picks PROJ's first operation without an area
+    of interest and may apply a silent zero-shift datum step.
+
+    Returns
+    -------
+    (GeoDataFrame, DatumOperation or None)
+    """
+    if gdf.crs is None:
+        raise GeodesyError(f"{what}: the layer has no coordinate reference system, so it cannot be "
+                           "moved; save it with its CRS or pass --assume-crs.")
+    dst = CRS.from_user_input(target)
+    if gdf.crs == dst:
+        return gdf, None
+    moved, op = transform_geometries(gdf.geometry.to_numpy(), gdf.crs, dst,
+                                     allow_ballpark=allow_ballpark, what=what, densify=densify)
+    out = gdf.copy()
+    return out.set_geometry(list(np.asarray(moved, dtype=object)), crs=dst), op
+
+
+def warped_grid(source: Grid, target_crs: object, *, max_size: int | None = None) -> Grid:
+    """The grid GDAL would choose for ``source`` in ``target_crs`` (same pixel count, roughly),
+    at most ``max_size`` pixels on its longer side."""
+    from rasterio.warp import calculate_default_transform
+
+    # The source CRS is always given: without one, calculate_default_transform returns the
+    # identity silently.
+    transform, width, height = calculate_default_transform(
+        source.crs, crs_label(target_crs), source.width, source.height, *source.bounds)
+    scale = max(width, height) / max_size if max_size else 1.0
+    if scale > 1:
+        width, height = max(1, round(width / scale)), max(1, round(height / scale))
+        transform = transform @ transform.scale(scale, scale)
+    return Grid(crs_label(target_crs), transform, int(width), int(height))
+
+
+def raster_operation(source: object, target: object, *, area: Bounds, allow_ballpark: bool = False,
+                     what: str = "raster") -> tuple[str | None, DatumOperation | None]:
+    """The operation for warping a raster from ``source`` to ``target`` CRS over ``area`` (degrees).
+
+    Returns
+    -------
+    (PROJ pipeline or None, DatumOperation or None)
+        The pipeline in the CRSs' own axis order, which is what GDAL's ``COORDINATE_OPERATION``
+        option expects, and its record; both None when the CRSs are equal.
+    """
+    src, dst = CRS.from_user_input(source), CRS.from_user_input(target)
+    if src == dst:
+        return None, None
+    best, op = _choose(src, dst, area, allow_ballpark, what, False)
+    return best.definition, op
+
+
+def warp(
+    data: Any,
+    source: Grid,
+    target: Grid,
+    *,
+    resampling: str = "nearest",
+    nodata: float | int | None = None,
+    allow_ballpark: bool = False,
+    what: str = "raster",
+    pipeline: str | None = None,
+) -> tuple[np.ndarray, DatumOperation | None]:
+    """Reproject a raster from ``source`` onto ``target`` with the datum-safe operation.
+
+    GDAL is handed the operation chosen here (``COORDINATE_OPERATION``); its own choice has no area
+    of interest. (A ``WarpedVRT`` ignores that option, so none is used anywhere.)
+
+    Parameters
+    ----------
+    data
+        A 2-D array on ``source``, or a band of an open dataset (``rasterio.band(ds, 1)``), of which
+        GDAL reads only what ``target`` needs.
+    source, target
+        The grids.
+    resampling
+        A :class:`rasterio.enums.Resampling` name (``nearest`` for classes, ``average`` for amounts).
+    nodata
+        Value marking no data in ``data`` and in the result (NaN for float arrays when None).
+    allow_ballpark, what
+        As for :func:`transformer_for`.
+    pipeline
+        An operation from :func:`raster_operation`, to reuse it for many windows.
+
+    Returns
+    -------
+    (array on ``target``, DatumOperation or None)
+        The operation is None when the CRSs are equal or ``pipeline`` was given.
+    """
+    from rasterio.enums import Resampling
+    from rasterio.warp import reproject
+
+    dtype = np.dtype(data.dtype)  # an array's, or a dataset band's (a string)
+    fill = nodata if nodata is not None else (np.nan if dtype.kind == "f" else 0)
+    out = np.full(target.shape, fill, dtype=dtype)
+    op = None
+    if pipeline is None:
+        pipeline, op = raster_operation(source.crs, target.crs, area=lonlat_bounds(source.bounds, source.crs),
+                                        allow_ballpark=allow_ballpark, what=what)
+    options = {"COORDINATE_OPERATION": pipeline} if pipeline else {}
+    in_memory = isinstance(data, np.ndarray)
+    kwargs = {"src_transform": source.transform, "src_crs": source.crs} if in_memory else {}
+    reproject(data, out, dst_transform=target.transform, dst_crs=target.crs, src_nodata=fill,
+              dst_nodata=fill, resampling=getattr(Resampling, resampling), **kwargs, **options)
+    return out, op
+
+
 def parse_crs(text: str, *, option: str = "--crs") -> str:
     """A user's CRS (``EPSG:32652``, ``32652``, WKT, PROJ string) as ``AUTHORITY:CODE`` (or WKT).
 
@@ -209,7 +337,6 @@ def parse_crs(text: str, *, option: str = "--crs") -> str:
     try:
         crs = CRS.from_user_input(f"EPSG:{value}" if value.isdigit() else value)
     except CRSError:
-        raise ConfigError(f"{option} {text!r}: not a coordinate reference system PROJ knows; give an "
-                          "EPSG code such as EPSG:32652.") from None
-    code = crs.to_authority()
-    return f"{code[0]}:{code[1]}" if code else crs.to_wkt()
+        raise ConfigError(f"{option} {text[:80]!r}: not a coordinate reference system PROJ knows; give "
+                          "an EPSG code such as EPSG:32652.") from None
+    return crs_label(crs)

@@ -15,7 +15,30 @@ from typing import Any
 
 from habitatmap.errors import ConfigError
 
-__all__ = ["dask_client", "map_unordered"]
+__all__ = ["dask_client", "map_unordered", "raise_on_sigterm"]
+
+
+def raise_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`habitatmap.errors.Terminated` in this process's main thread.
+
+    A batch scheduler stops a job with SIGTERM, whose default action kills the process at once and
+    leaves staging files behind; raised as an exception instead, it unwinds every ``with`` block
+    and ``finally`` exactly as Ctrl-C does. Called by the CLI and by worker processes.
+    """
+    import signal
+    import threading
+
+    from habitatmap.errors import Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        # Once is enough: a second SIGTERM during clean-up must not interrupt the clean-up itself.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 @contextlib.contextmanager

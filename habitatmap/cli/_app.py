@@ -18,8 +18,8 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from habitatmap import __version__
-from habitatmap.errors import HabitatmapError, HabitatmapWarning
-from habitatmap.legend import Legend, load_legend
+from habitatmap.errors import HabitatmapError, HabitatmapWarning, Terminated
+from habitatmap.legend.model import Legend, load_legend
 
 # GDAL's block cache defaults to 5% of RAM; a fixed size keeps memory flat and predictable. It is
 # set before GDAL first uses the cache, because changing it later races with reading threads.
@@ -75,6 +75,9 @@ class HabitatmapGroup(TyperGroup):
     """Root group that turns user errors into one sentence and exit code 2."""
 
     def invoke(self, ctx: typer.Context):
+        from habitatmap.parallel import raise_on_sigterm
+
+        raise_on_sigterm()  # a batch scheduler's kill cleans up like Ctrl-C
         with warnings.catch_warnings():
             warnings.simplefilter("always", HabitatmapWarning)
             warnings.showwarning = _show_warning
@@ -92,6 +95,9 @@ class HabitatmapGroup(TyperGroup):
             except KeyboardInterrupt:
                 err_console.print("Interrupted; finished outputs are kept, partial ones removed.")
                 ctx.exit(130)
+            except Terminated:
+                err_console.print("Terminated; finished outputs are kept, partial ones removed.")
+                ctx.exit(143)
 
 
 def _version(value: bool) -> None:
@@ -136,7 +142,18 @@ def echo_path(label: str, path: Path) -> None:
     console.print(f"  {label:<32} {path}", highlight=False)
 
 
-__all__ = ["app", "console", "echo_path", "err_console", "state"]
+def echo_operations(operations: dict[str, object]) -> None:
+    """Print the datum operation used for each input that was moved (ballpark steps say so)."""
+    for what, op in operations.items():
+        if op is None:
+            continue
+        acc = getattr(op, "accuracy_m", None)
+        note = " (zero-shift ballpark step, allowed by --allow-ballpark)" if getattr(op, "ballpark", False) \
+            else (f" (accuracy {acc:g} m)" if acc is not None else "")
+        console.print(f"  {what}: moved with {getattr(op, 'description', op)}{note}", highlight=False)
+
+
+__all__ = ["app", "console", "echo_operations", "echo_path", "err_console", "state"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -7,8 +7,13 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
+from habitatmap.cli.options import AllowBallpark
+from habitatmap.resources import data_path
 
-DEFAULT_MAPPING = Path(__file__).resolve().parents[2] / "workflows" / "tumen_mapping.yaml"
+__all__ = ["basemap"]
+
+
+DEFAULT_MAPPING = data_path("workflows", "tumen_mapping.yaml")
 
 
 @app.command("basemap")
@@ -27,21 +32,23 @@ def basemap(
     encoding: str | None = typer.Option(None, "--encoding",
                                         help="Encoding of Shapefiles without .cpg (e.g. cp1251, gbk)."),
     assume_crs: str | None = typer.Option(None, "--assume-crs", help="CRS of layers that have none."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
-                                        help="Accept a zero-shift datum step from an older datum."),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Build the 1:100000 base map: parks, zones and border of both sides in one CRS and schema,
     both sheet grids, habitat polygons, and a provenance record.
 
     Example: habitatmap basemap --layer ru_leopard_np.shp --layer cn_tlnp.gpkg:国家公园范围 --out basemap.gpkg
     """
-    from habitatmap.aoi import read_area
-    from habitatmap.basemap import build_basemap, load_mapping  # geopandas: imported when used
+    from habitatmap.area import read_area
+    from habitatmap.basemap import build_basemap, load_mapping, write_basemap  # geopandas: when used
+    from habitatmap.io.atomic import check_output_folder
 
-    result = build_basemap(list(layer), out, load_mapping(mapping), crs=crs, habitat=habitat,
-                           aoi=read_area(aoi) if aoi else None,
-                           legend=state(ctx).legend, encoding=encoding,
-                           assume_crs=assume_crs, allow_ballpark=allow_ballpark)
+    legend = state(ctx).legend
+    check_output_folder(out)  # fail before the work, not after it
+    built = build_basemap(list(layer), load_mapping(mapping), crs=crs, habitat=habitat,
+                          aoi=read_area(aoi) if aoi else None, legend=legend, encoding=encoding,
+                          assume_crs=assume_crs, allow_ballpark=allow_ballpark)
+    result = write_basemap(built, out, legend)
     console.print(f"Project CRS {result.crs}.")
     for info in result.inputs:
         op = info.operation

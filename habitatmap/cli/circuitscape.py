@@ -8,6 +8,8 @@ import typer
 
 from habitatmap.cli._app import app, console
 
+__all__ = ["circuitscape"]
+
 
 @app.command("circuitscape")
 def circuitscape(
@@ -18,7 +20,7 @@ def circuitscape(
     Paths in the .ini are relative to the folder you run the command from, as in Circuitscape.
     Example: habitatmap circuitscape corridors.ini
     """
-    from habitatmap.corridors.circuitscape_ini import run_config
+    from habitatmap.corridors.circuitscape.run import run_config
 
     result = run_config(config)
     console.print(f"{result.scenario}: {len(result.files)} file(s) written", highlight=False)

@@ -8,16 +8,19 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
 from habitatmap.cli._progress import block_progress
-from habitatmap.legend import Legend
-from habitatmap.model import MODELS
+from habitatmap.cli.options import AllowBallpark, Lang, Scheduler, Threads
+from habitatmap.habitat.models import MODELS
+from habitatmap.legend.model import Legend
 from habitatmap.scale import DEFAULT_MMU_HA
 
 # The classification stack (numba, scikit-learn, GDAL readers) is imported inside the commands so
 # that starting any other command does not pay for it.
 
+__all__ = ["accuracy", "classify"]
+
+
 LABEL_HELP = "Field holding the class label (default: habitat, class, label, code or key)."
 CROSSWALK_HELP = "Map national class names to the legend (styles/crosswalks/*.yaml)."
-BALLPARK_HELP = "Accept a zero-shift datum step from an older datum (misplaces samples by up to ~100 m)."
 
 
 def _summary(assessment: object, legend: Legend) -> None:
@@ -60,18 +63,17 @@ def classify(
     cv_block_km: float = typer.Option(5.0, "--cv-block-km", min=0.1,
                                       help="Block width of the spatial cross-validation "
                                            "(without --validation)."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
-    scheduler: str | None = typer.Option(None, "--scheduler", envvar="HABITATMAP_SCHEDULER",
-                                         help="dask.distributed scheduler address (default: this machine)."),
-    threads: int | None = typer.Option(None, "--threads", min=1, help="Threads on this machine."),
+    allow_ballpark: AllowBallpark = False,
+    scheduler: Scheduler = None,
+    threads: Threads = None,
 ) -> None:
     """Map habitats with the shared legend from composites and training samples, and assess the map.
 
     Example: habitatmap classify summer.tif autumn.tif --training points.gpkg --out habitat.tif
     --validation validation.gpkg --report report/
     """
-    from habitatmap.classify import ClassifySettings, classify_composites
-    from habitatmap.crosswalk import load_crosswalk
+    from habitatmap.habitat.classify import ClassifySettings, classify_composites
+    from habitatmap.legend.crosswalk import load_crosswalk
 
     legend = state(ctx).legend
     xwalk = load_crosswalk(crosswalk, legend) if crosswalk else None
@@ -108,20 +110,23 @@ def accuracy(
     out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Report folder."),
     label_field: str | None = typer.Option(None, "--label-field", help=LABEL_HELP),
     crosswalk: Path | None = typer.Option(None, "--crosswalk", dir_okay=False, help=CROSSWALK_HELP),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+    allow_ballpark: AllowBallpark = False,
+    lang: Lang = "en",
 ) -> None:
     """Assess any class map against reference samples: error matrix, area-adjusted areas with CIs.
 
     Example: habitatmap accuracy habitat.tif --reference validation.gpkg --out report/
     """
-    from habitatmap.assess import assess_map
-    from habitatmap.crosswalk import load_crosswalk
-    from habitatmap.report import build_report, write_report
+    from habitatmap.habitat.accuracy import assess_map, build_report, write_report
+    from habitatmap.legend.crosswalk import load_crosswalk
+    from habitatmap.legend.model import check_language
+
+    check_language(lang)
 
     legend = state(ctx).legend
     xwalk = load_crosswalk(crosswalk, legend) if crosswalk else None
     assessment = assess_map(map_path, reference, legend, label_field=label_field, crosswalk=xwalk,
                             allow_ballpark=allow_ballpark)
     _summary(assessment, legend)
-    for p in write_report(build_report(assessment, legend), legend, out):
+    for p in write_report(build_report(assessment, legend), legend, out, lang=lang):
         echo_path("accuracy report", p)

@@ -8,9 +8,10 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path
 from habitatmap.cli._progress import block_progress
-from habitatmap.composite import CompositeSettings, composite_scenes, parse_months
-from habitatmap.indices import INDICES, parse_indices
-from habitatmap.scenes.pull import load_manifest
+from habitatmap.cli.options import Scheduler, Threads
+from habitatmap.composite.indices import INDICES
+
+__all__ = ["composite"]
 
 
 @app.command("composite")
@@ -21,14 +22,17 @@ def composite(
     months: str | None = typer.Option(None, "--months", help="Months to use, e.g. 6-9, 11-2 or 6,7,9."),
     indices: str | None = typer.Option(None, "--indices",
                                        help=f"Indices to add, comma-separated: {','.join(INDICES)}."),
-    scheduler: str | None = typer.Option(None, "--scheduler", envvar="HABITATMAP_SCHEDULER",
-                                         help="dask.distributed scheduler address (default: this machine)."),
-    threads: int | None = typer.Option(None, "--threads", min=1, help="Threads on this machine."),
+    scheduler: Scheduler = None,
+    threads: Threads = None,
 ) -> None:
     """Composite clear observations per pixel (median or medoid), add indices and a clear-count band.
 
     Example: habitatmap composite scenes/ --out summer.tif --months 6-8 --indices ndvi,nbr
     """
+    from habitatmap.composite.build import CompositeSettings, composite_scenes, parse_months
+    from habitatmap.composite.indices import parse_indices
+    from habitatmap.scenes.pull import load_manifest
+
     manifest = load_manifest(folder)
     settings = CompositeSettings(method=method, months=parse_months(months),
                                  indices=parse_indices(indices, manifest["settings"]["bands"]),

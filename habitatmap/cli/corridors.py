@@ -7,7 +7,10 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
-from habitatmap.corridors.resistance import parse_barrier, resistance_surface
+from habitatmap.cli.options import AllowBallpark
+
+__all__ = ["border", "circuit", "leastcost", "resistance"]
+
 
 corridors_app = typer.Typer(
     help="Wildlife corridors across the border.\n\n"
@@ -26,14 +29,15 @@ def resistance(
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Resistance COG to write."),
     barrier: list[str] = typer.Option([], "--barrier",
                                       help="FILE[:LAYER]:VALUE, burned in at that resistance; repeat."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
-                                        help="Accept a zero-shift step for barriers on an older datum."),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Movement resistance of a species from the legend, with barrier layers burned in.
 
     Example: habitatmap corridors resistance habitat.tif --species amur_leopard --out r.tif
     --barrier roads.gpkg:500 --barrier fence.gpkg:1000
     """
+    from habitatmap.corridors.resistance import parse_barrier, resistance_surface
+
     barriers = [parse_barrier(b) for b in barrier]
     result = resistance_surface(habitat, species, out, state(ctx).legend, barriers=barriers,
                                 allow_ballpark=allow_ballpark)
@@ -63,14 +67,13 @@ def circuit(
     pair_maps: bool = typer.Option(False, "--pair-maps",
                                    help="Also write every solve's voltage and current."),
     solver: str = typer.Option("auto", "--solver", help="auto, direct or amg (CG with AMG preconditioner)."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
-                                        help="Accept a zero-shift step for focal files on an older datum."),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Circuit theory as Circuitscape defines it: effective resistances and current maps.
 
     Example: habitatmap corridors circuit -r resistance.tif --focal cores.gpkg --out circuit/
     """
-    from habitatmap.corridors.circuit_run import run_circuit
+    from habitatmap.corridors.currents import run_circuit
     from habitatmap.corridors.modes import CircuitOptions
     from habitatmap.errors import ConfigError
 
@@ -109,8 +112,7 @@ def leastcost(
     border: str = typer.Option(None, "--border", help="State border, FILE[:LAYER]: where paths cross it."),
     id_field: str = typer.Option(None, "--id-field", help="Integer id column of the cores file."),
     select: str = typer.Option(None, "--select", help="COLUMN=VALUE: only these core features."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
-                                        help="Accept a zero-shift step for files on an older datum."),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Least-cost corridors between core areas, as Linkage Mapper defines them.
 
@@ -144,18 +146,17 @@ def border(
                                 help="Leave out the border inside these areas (e.g. the focal cores), "
                                      "FILE[:LAYER]."),
     exclude_select: str = typer.Option(None, "--exclude-select", help="COLUMN=VALUE for --exclude."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
-                                        help="Accept a zero-shift step for a border on an older datum."),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Current crossing each border segment, ranked, and the pinch points along the border.
 
     Example: habitatmap corridors border --current circuit/cum_current.tif --border basemap.gpkg:border
     --out border/
     """
-    from habitatmap.corridors.border import border_crossings
+    from habitatmap.corridors.border import run_border
 
-    run = border_crossings(current, border_file, out, segment_km=segment_km, pinch_share=pinch_share,
-                           exclude=exclude, exclude_select=exclude_select, allow_ballpark=allow_ballpark)
+    run = run_border(current, border_file, out, segment_km=segment_km, pinch_share=pinch_share,
+                     exclude=exclude, exclude_select=exclude_select, allow_ballpark=allow_ballpark)
     ranked = sorted((s for s in run.segments if s["rank"]), key=lambda s: s["rank"])
     for s in ranked[:5]:
         console.print(f"  #{s['rank']}: km {s['from_km']:g}-{s['to_km']:g}, {s['share_pct']}% of the "

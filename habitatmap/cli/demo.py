@@ -8,10 +8,14 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
 from habitatmap.cli.scenes import scenes_table
-from habitatmap.demo import run_demo
-from habitatmap.workflow import load_site
+from habitatmap.resources import data_path
+from habitatmap.workflow.demo import demo_workflow, run_demo
+from habitatmap.workflow.site import load_site
 
-DEFAULT_WORKFLOW = Path(__file__).resolve().parents[2] / "workflows" / "tumen.yaml"
+__all__ = ["demo"]
+
+
+DEFAULT_WORKFLOW = data_path("workflows", "tumen.yaml")
 
 
 @app.command("demo")
@@ -26,7 +30,7 @@ def demo(
 
     Example: habitatmap demo --out out
     """
-    site = load_site(workflow)
+    site = load_site(demo_workflow(workflow))
     legend = state(ctx).legend
     console.print(f"[bold]{site.name.en}[/bold] — sample data: {site.resolve(site.inputs.sample_data)}")
     console.print(f"Legend {legend.id} {legend.version}: {len(legend.classes)} classes, valid.")

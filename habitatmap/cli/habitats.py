@@ -7,8 +7,10 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
-from habitatmap.polygonize import polygonize_map
 from habitatmap.scale import SIMPLIFY_TOLERANCE_M
+
+__all__ = ["polygonize"]
+
 
 habitats_app = typer.Typer(
     help="Work with habitat maps.\n\nExample: habitatmap habitats polygonize habitat.tif --out habitats.gpkg",
@@ -32,6 +34,8 @@ def polygonize(
 
     Example: habitatmap habitats polygonize habitat.tif --out habitats.gpkg
     """
+    from habitatmap.habitat.polygonize import polygonize_map
+
     result = polygonize_map(map_path, out, state(ctx).legend, tolerance_m=tolerance, layer=layer)
     console.print(f"{result.polygons} polygons (tolerance {result.tolerance_m:g} m"
                   + (f", {result.repaired} repaired after simplification" if result.repaired else "") + ")")

@@ -8,8 +8,12 @@ import typer
 from rich.table import Table
 
 from habitatmap.cli._app import app, console, state
-from habitatmap.legend import LANGUAGES, check_language, load_legend
-from habitatmap.legend_export import EXPORT_FORMATS, export_legend
+from habitatmap.cli.options import Lang, OutFile
+from habitatmap.legend.export import EXPORT_FORMATS, export_legend
+from habitatmap.legend.model import LANGUAGES, check_language, load_legend
+
+__all__ = ["check", "export", "show"]
+
 
 legend_app = typer.Typer(
     help="Show, check and export the shared habitat legend.\n\nExample: habitatmap legend show --lang zh",
@@ -17,14 +21,9 @@ legend_app = typer.Typer(
 )
 app.add_typer(legend_app, name="legend")
 
-_LANG_HELP = f"Language of class names: {', '.join(LANGUAGES)}."
-
 
 @legend_app.command("show")
-def show(
-    ctx: typer.Context,
-    lang: str = typer.Option("en", "--lang", "-l", help=_LANG_HELP),
-) -> None:
+def show(ctx: typer.Context, lang: Lang = "en") -> None:
     """Print the legend as a table: code, colour, key, name, crosswalks and resistances.
 
     Example: habitatmap legend show --lang zh
@@ -80,8 +79,8 @@ def export(
     fmt: str = typer.Option(
         ..., "--format", "-f", help=f"Output format: {', '.join(EXPORT_FORMATS)}.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Output file."),
-    lang: str = typer.Option("en", "--lang", "-l", help=_LANG_HELP),
+    out: OutFile = ...,
+    lang: Lang = "en",
 ) -> None:
     """Export the legend as a QGIS style (qml), OGC SLD (sld), GDAL colour table (clr) or JSON.
 

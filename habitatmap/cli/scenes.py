@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from habitatmap.aoi import Area, area_from_bbox, read_area
 from habitatmap.cli._app import EXIT_USER_ERROR, app, console, echo_path, err_console
 from habitatmap.cli._progress import scene_progress
+from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries
 from habitatmap.errors import ConfigError
-from habitatmap.scenes import DEFAULT_BANDS, SceneSummary, load_items, read_static_items, summarize_item
-from habitatmap.scenes.access import RetryPolicy
-from habitatmap.scenes.pull import PullResult, PullSettings, pull_scenes
-from habitatmap.scenes.search import DEFAULT_COLLECTION, DEFAULT_STAC, SceneQuery, search_scenes, write_items
+from habitatmap.scenes.defaults import DEFAULT_BANDS, DEFAULT_COLLECTION, DEFAULT_STAC
+
+__all__ = ["area_option", "list_scenes", "pull", "scenes_table", "search"]
+
+
+if TYPE_CHECKING:  # the STAC and GDAL stacks load when a command runs
+    from habitatmap.area import Area
+    from habitatmap.scenes.items import SceneSummary
+    from habitatmap.scenes.pull import PullResult
 
 scenes_app = typer.Typer(
     help="Find, list and pull Landsat Collection 2 Level-2 scenes.\n\n"
@@ -40,6 +46,8 @@ def scenes_table(summaries: list[SceneSummary], title: str) -> Table:
 
 def area_option(aoi: str | None, bbox: str | None) -> Area:
     """The area from exactly one of --aoi and --bbox."""
+    from habitatmap.area import area_from_bbox, read_area
+
     if (aoi is None) == (bbox is None):
         raise ConfigError("give the area with exactly one of --aoi FILE or --bbox W,S,E,N.")
     return read_area(aoi) if aoi is not None else area_from_bbox(bbox or "")
@@ -54,18 +62,13 @@ def _date(value: str | None, option: str) -> dt.date | None:
         raise ConfigError(f"{option} {value!r}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None
 
 
-AOI_HELP = "Area of interest: any vector file GDAL reads, in any CRS (FILE or FILE:LAYER)."
-BBOX_HELP = "Area of interest as W,S,E,N in WGS 84 degrees (instead of --aoi)."
-RETRIES_HELP = "Retries of a failed HTTP request (timeouts, 429, 5xx), with exponential backoff."
-
-
 @scenes_app.command("search")
 def search(
     stac: str = typer.Option(DEFAULT_STAC, "--stac", help="STAC API URL, or a static catalog.json / "
                              "collection.json as a path or URL."),
     collection: str = typer.Option(DEFAULT_COLLECTION, "--collection", help="STAC collection id."),
-    aoi: str | None = typer.Option(None, "--aoi", help=AOI_HELP),
-    bbox: str | None = typer.Option(None, "--bbox", help=BBOX_HELP),
+    aoi: AoiOption = None,
+    bbox: BboxOption = None,
     start: str | None = typer.Option(None, "--start", help="First acquisition date, YYYY-MM-DD."),
     end: str | None = typer.Option(None, "--end", help="Last acquisition date, YYYY-MM-DD."),
     max_cloud: float | None = typer.Option(None, "--max-cloud", min=0, max=100,
@@ -74,13 +77,17 @@ def search(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Keep at most this many scenes."),
     out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
                                     help="Write the items as a GeoJSON FeatureCollection here."),
-    retries: int = typer.Option(5, "--retries", min=0, help=RETRIES_HELP),
+    retries: Retries = 5,
 ) -> None:
     """Search Landsat scenes in a STAC API or a static catalog; print them and save them for 'pull'.
 
     Example: habitatmap scenes search --stac sample_data/tumen/stac/catalog.json
     --aoi workflows/tumen_aoi.geojson --start 2021-06-01 --end 2022-10-31 --max-cloud 50 --out items.json
     """
+    from habitatmap.scenes.access import RetryPolicy
+    from habitatmap.scenes.items import summarize_item
+    from habitatmap.scenes.search import SceneQuery, search_scenes, write_items
+
     area = area_option(aoi, bbox)
     s, e = _date(start, "--start"), _date(end, "--end")
     if s and e and s > e:
@@ -103,6 +110,8 @@ def list_scenes(
 
     Example: habitatmap scenes list sample_data/tumen/stac/catalog.json
     """
+    from habitatmap.scenes.items import read_static_items, summarize_item
+
     summaries = [summarize_item(i) for i in read_static_items(catalog)]
     console.print(scenes_table(summaries, f"{len(summaries)} scenes in {catalog}"))
 
@@ -124,17 +133,16 @@ def pull(
     items: Path = typer.Argument(..., help="Items file written by 'scenes search --out' "
                                  "(or a static catalog.json)."),
     out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder (resumable)."),
-    aoi: str | None = typer.Option(None, "--aoi", help=AOI_HELP),
-    bbox: str | None = typer.Option(None, "--bbox", help=BBOX_HELP),
+    aoi: AoiOption = None,
+    bbox: BboxOption = None,
     crs: str = typer.Option("auto", "--crs", help="Grid CRS: 'auto' (the scenes' UTM zone) or EPSG code."),
     resolution: float = typer.Option(30.0, "--resolution", min=0.001, help="Pixel size in CRS units."),
     bands: str = typer.Option(",".join(DEFAULT_BANDS), "--bands",
                               help="eo:bands common names to keep, comma-separated."),
     keep_snow: bool = typer.Option(False, "--keep-snow", help="Do not mask snow/ice (winter work)."),
     workers: int = typer.Option(2, "--workers", min=1, help="Scenes pulled at the same time."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark",
-                                        help="Accept a zero-shift datum step for the area."),
-    retries: int = typer.Option(5, "--retries", min=0, help=RETRIES_HELP),
+    allow_ballpark: AllowBallpark = False,
+    retries: Retries = 5,
 ) -> None:
     """Pull the area's window of each scene onto one grid, cloud-masked, as one COG per scene.
 
@@ -143,6 +151,10 @@ def pull(
 
     Example: habitatmap scenes pull items.json --aoi workflows/tumen_aoi.geojson --out scenes/
     """
+    from habitatmap.scenes.access import RetryPolicy
+    from habitatmap.scenes.items import load_items
+    from habitatmap.scenes.pull import PullSettings, pull_scenes
+
     area = area_option(aoi, bbox)
     band_list = tuple(b.strip() for b in bands.split(",") if b.strip())
     if not band_list:

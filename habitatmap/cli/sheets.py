@@ -7,9 +7,13 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
+from habitatmap.cli.options import AllowBallpark, Lang
 
 # Library modules (geopandas, matplotlib) are imported inside the commands: `habitatmap --help`
 # and every other command start without paying for them.
+
+__all__ = ["grid_cmd", "locate_cmd", "sheet_map"]
+
 
 sheets_app = typer.Typer(
     help="1:100000 map sheets: SK-42 (K-52-35) and GB/T 13989 (K52D003011).\n\n"
@@ -17,8 +21,6 @@ sheets_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(sheets_app, name="sheets")
-
-BALLPARK_HELP = "Accept a zero-shift datum step from an older datum (misplaces frames by up to ~100 m)."
 
 
 def _dms(value: float, pos: str, neg: str) -> str:
@@ -35,13 +37,13 @@ def locate_cmd(
     lon: float = typer.Argument(..., help="Longitude (or easting in --crs)."),
     lat: float = typer.Argument(..., help="Latitude (or northing in --crs)."),
     crs: str = typer.Option("EPSG:4326", "--crs", help="CRS of the coordinates."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Print the 1:100000 sheet of a point in both nomenclatures, with its frame corners.
 
     Example: habitatmap sheets locate 131.25 43.1667
     """
-    from habitatmap.sheets import locate
+    from habitatmap.basemap.sheets import locate
 
     found = locate(lon, lat, crs=crs, allow_ballpark=allow_ballpark)
     console.print(f"1:100000 sheets at ({lon}, {lat}) [{crs}]:", highlight=False)
@@ -64,19 +66,22 @@ def grid_cmd(
     aoi: str = typer.Option(..., "--aoi", help="Area: any vector file GDAL reads (FILE or FILE:LAYER)."),
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="GeoPackage to write."),
     crs: str = typer.Option("auto", "--crs", help="CRS of the output frames, or 'auto' (UTM of the area)."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Write the frames of every sheet meeting the area: layers sheets_sk42 (built in Pulkovo 1942)
     and sheets_gbt13989 (built in CGCS2000), densified and reprojected.
 
     Example: habitatmap sheets grid --aoi workflows/tumen_aoi.geojson --out sheets.gpkg
     """
-    from habitatmap.aoi import read_area
-    from habitatmap.io import write_layers
-    from habitatmap.sheets import sheet_grid
+    from habitatmap.area import read_area
+    from habitatmap.basemap.sheets import sheet_grid
+    from habitatmap.io.vector import write_layers
+    from habitatmap.provenance import Provenance
 
-    target, layers = sheet_grid(read_area(aoi), crs, allow_ballpark=allow_ballpark)
-    write_layers(out, layers)
+    area = read_area(aoi)
+    target, layers = sheet_grid(area, crs, allow_ballpark=allow_ballpark)
+    record = Provenance("basemap.sheets", parameters={"crs": target}).add_input("area", area.source)
+    write_layers(out, layers, provenance=record)
     for name, gdf in layers.items():
         console.print(f"{name}: {len(gdf)} sheets ({', '.join(gdf['code'])})", highlight=False)
     echo_path(f"sheet frames ({target})", out)
@@ -89,15 +94,15 @@ def sheet_map(
     basemap: Path = typer.Option(..., "--basemap", dir_okay=False,
                                  help="Base map from 'habitatmap basemap'."),
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Output .pdf or .png."),
-    lang: str = typer.Option("en", "--lang", help="Language of title and legend: en, ru, zh or mn."),
-    allow_ballpark: bool = typer.Option(False, "--allow-ballpark", help=BALLPARK_HELP),
+    lang: Lang = "en",
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Render one 1:100000 sheet of the base map at true scale (page size from the frame), with
     graticule ticks, legend, scale bar, north arrow, title and a CRS/datum note.
 
     Example: habitatmap sheet-map K-52-46 --basemap basemap.gpkg --out K-52-46.pdf --lang ru
     """
-    from habitatmap.sheetmap import render_sheet
+    from habitatmap.basemap.sheetmap import render_sheet
 
     result = render_sheet(code, basemap, out, state(ctx).legend, lang=lang, allow_ballpark=allow_ballpark)
     w, h = result.page_mm

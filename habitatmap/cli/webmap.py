@@ -6,7 +6,11 @@ from pathlib import Path
 
 import typer
 
-from habitatmap.cli._app import app, console, echo_path, state
+from habitatmap.cli._app import app, console, echo_operations, echo_path, state
+from habitatmap.cli.options import AllowBallpark, Lang
+
+__all__ = ["compare", "webmap"]
+
 
 webmap_app = typer.Typer(invoke_without_command=True,
                          no_args_is_help=False)
@@ -23,9 +27,10 @@ def webmap(
     corridors: Path = typer.Option(None, "--corridors", file_okay=False,
                                    help="Folder from 'corridors circuit' or 'corridors leastcost', "
                                         "or the demo's output folder."),
-    lang: str = typer.Option("en", "--lang", help="en, ru, zh or mn."),
+    lang: Lang = "en",
     online_basemap: bool = typer.Option(False, "--online-basemap",
                                         help="Add an OpenStreetMap layer (needs internet)."),
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """A self-contained interactive map that works offline (Leaflet inlined, no CDN, no tiles).
 
@@ -33,7 +38,7 @@ def webmap(
     --out map.html
     """
     from habitatmap.errors import ConfigError
-    from habitatmap.webmap import build_webmap
+    from habitatmap.webmap.build import build_webmap
 
     if ctx.invoked_subcommand is not None:
         return
@@ -41,8 +46,9 @@ def webmap(
         raise ConfigError("webmap needs --basemap and --out (or the 'compare' subcommand); see "
                           "'habitatmap webmap --help'.")
     result = build_webmap(basemap, out, state(ctx).legend, habitat=habitat, corridors=corridors, lang=lang,
-                          online_basemap=online_basemap)
+                          online_basemap=online_basemap, allow_ballpark=allow_ballpark)
     console.print(f"  layers: {', '.join(result.layers)}", highlight=False)
+    echo_operations(result.operations)
     console.print(f"  {len(result.classes)} habitat classes in the legend; {result.size_bytes / 1e6:.1f} MB, "
                   "opens offline in any browser", highlight=False)
     echo_path("web map", result.path)
@@ -54,13 +60,15 @@ def compare(
     left: str = typer.Option(..., "--left", help="FILE[:LAYER] or a habitat map raster (left side)."),
     right: str = typer.Option(..., "--right", help="FILE[:LAYER] or a habitat map raster (right side)."),
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="HTML file to write."),
-    lang: str = typer.Option("en", "--lang", help="en, ru, zh or mn."),
+    lang: Lang = "en",
+    allow_ballpark: AllowBallpark = False,
 ) -> None:
     """Swipe between two layers, e.g. Russian and Chinese zoning or two habitat maps; works offline.
 
     Example: habitatmap webmap compare --left ru_zones.shp --right cn_tlnp.gpkg:功能分区 --out compare.html
     """
-    from habitatmap.webmap import build_compare
+    from habitatmap.webmap.compare import build_compare
 
-    path = build_compare(left, right, out, state(ctx).legend, lang=lang)
-    echo_path("comparison map", path)
+    result = build_compare(left, right, out, state(ctx).legend, lang=lang, allow_ballpark=allow_ballpark)
+    echo_operations(result.operations)
+    echo_path("comparison map", result.path)

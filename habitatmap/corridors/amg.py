@@ -15,7 +15,7 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TwoLevelPreconditioner", "block_aggregates"]
+__all__ = ["TwoLevelPreconditioner", "block_aggregates", "coarse_matrix"]
 
 
 def block_aggregates(nodemap: np.ndarray, nodes: np.ndarray | None = None, block: int = 2) -> np.ndarray:

@@ -1,5 +1,4 @@
-"""``corridors border``: how much current crosses each stretch of the state border, and where it is
-pinched.
+"""How much current crosses each stretch of the state border, and where it is pinched.
 
 The border (lines, or polygons whose outlines are used; any CRS, moved onto the current map's grid
 with the datum-safe operation for its area) is cut into segments of ``segment_km`` along its length.
@@ -11,31 +10,56 @@ the samples whose current is a local maximum along the border (within half a seg
 and among the top ``pinch_share`` of all border samples: narrow places where much of the movement
 funnels through.
 
-Outputs (one folder, swapped into place when complete): ``border_segments.csv``, ``border.gpkg``
-(layers ``segments`` and ``pinch_points``) and ``border.json`` (settings, input checksums, the datum
-operation).
+:func:`border_crossings` computes; :func:`write_border` writes ``border_segments.csv``,
+``border.gpkg`` (layers ``segments`` and ``pinch_points``) and ``provenance.json``;
+:func:`run_border` reads the files, computes and writes.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from habitatmap import __version__
 from habitatmap.errors import ConfigError, InputDataError
+from habitatmap.grid import Grid
+from habitatmap.provenance import Provenance
 
-__all__ = ["BorderRun", "border_crossings"]
+__all__ = ["BorderResult", "BorderRun", "border_crossings", "run_border", "write_border"]
+
+PRODUCT = "corridors.border"
+SEGMENT_COLUMNS = ["segment", "rank", "from_km", "to_km", "crossing_current", "share_pct", "peak_current",
+                   "samples"]
+#: Most samples taken along a border (bounds the work of a tiny --segment-km on a long border).
+MAX_SAMPLES = 5_000_000
+
+
+@dataclass
+class BorderResult:
+    """Border segments ranked by crossing current, and pinch points (see :func:`border_crossings`).
+
+    Attributes
+    ----------
+    segments
+        One dict per segment (columns :data:`SEGMENT_COLUMNS`, plus ``part`` and ``geometry``).
+    pinch_points
+        One dict per pinch point: ``segment``, ``along_km``, ``current``, ``rank``, ``geometry``.
+    crs
+        CRS of the geometries.
+    """
+
+    segments: list[dict[str, Any]]
+    pinch_points: list[dict[str, Any]]
+    crs: str
 
 
 @dataclass
 class BorderRun:
-    """What :func:`border_crossings` produced."""
+    """What :func:`run_border` produced (segments and pinch points without geometry)."""
 
     out: Path
     segments: list[dict[str, object]]
@@ -44,87 +68,55 @@ class BorderRun:
     seconds: float = 0.0
 
 
-def border_crossings(current: str | os.PathLike[str], border: str, out: str | os.PathLike[str], *,
-                     segment_km: float = 1.0, pinch_share: float = 0.05, exclude: str | None = None,
-                     exclude_select: str | None = None, allow_ballpark: bool = False) -> BorderRun:
+def border_crossings(current: np.ndarray, grid: Grid, border: Any, *, segment_km: float = 1.0,
+                     pinch_share: float = 0.05, excluded: np.ndarray | None = None) -> BorderResult:
     """Rank border segments by the current crossing them and find pinch points.
 
     Parameters
     ----------
     current
-        A current map (e.g. ``cum_current.tif`` from ``corridors circuit``).
+        A current map on ``grid`` (NaN where there is no data).
+    grid
+        A projected grid (metres).
     border
-        The border, ``FILE[:LAYER]`` (lines or polygons).
-    out
-        Output folder.
+        The border as shapely lines in the grid's CRS.
     segment_km
-        Length of the border segments.
+        Length of the border segments; at least one cell.
     pinch_share
         Pinch points are local maxima among this top share of the border's samples.
-    exclude, exclude_select
-        Areas whose border stretch is left out (``FILE[:LAYER]``, optionally ``COLUMN=VALUE``): the
-        focal regions of a circuit run, whose every cell carries the whole node's current.
-    allow_ballpark
-        Accept a zero-shift datum step for a border file on an older datum.
+    excluded
+        Cells whose current is left out (the focal regions of a circuit run, whose every cell carries
+        the whole node's current).
+
+    Raises
+    ------
+    ConfigError
+        A segment length that is not a finite length of at least one cell, or a share outside (0, 1].
+    InputDataError
+        No lines, or a border that does not cross the map.
     """
-    import geopandas as gpd
-    import pandas as pd
-    import rasterio
     import shapely
     import shapely.ops
-    from rasterio.transform import rowcol
 
-    from habitatmap.boundaries import read_layer
-    from habitatmap.geodesy import transform_geometries
-    from habitatmap.io import atomic_dir, check_output_folder, sha256_file, write_layers
-
-    if segment_km <= 0:
-        raise ConfigError(f"--segment-km {segment_km:g}: give a positive length.")
-    if not 0 < pinch_share <= 1:
+    grid.require_projected("the current map", why="the border cannot be cut into kilometres")
+    cell = abs(grid.transform.a)
+    if not (math.isfinite(segment_km) and segment_km * 1000.0 >= cell):
+        raise ConfigError(f"--segment-km {segment_km:g}: give a finite length of at least one cell "
+                          f"({cell / 1000:g} km).")
+    if not (math.isfinite(pinch_share) and 0 < pinch_share <= 1):
         raise ConfigError(f"--pinch-share {pinch_share:g}: give a share between 0 and 1.")
-    t0 = time.perf_counter()
-    out = Path(out)
-    check_output_folder(out)
-    try:
-        with rasterio.open(current) as ds:
-            cur = ds.read(1).astype(np.float64)
-            if ds.nodata is not None and not math.isnan(ds.nodata):
-                cur[cur == ds.nodata] = np.nan
-            transform, crs, shape = ds.transform, ds.crs, (ds.height, ds.width)
-    except rasterio.errors.RasterioError as err:
-        raise InputDataError(f"{current}: not a readable raster ({err}); pass the current map from "
-                             "'corridors circuit' (cum_current.tif).") from None
-    if crs is None or not crs.is_projected:
-        raise InputDataError(f"{current}: the current map needs a projected CRS (metres) to cut the "
-                             "border into kilometres; reproject it first.")
-    gdf, _ = read_layer(border)
-    moved, op = transform_geometries(gdf.geometry.to_numpy(), gdf.crs, crs,
-                                     allow_ballpark=allow_ballpark, what=f"border file {border}")
-    lines = [shapely.boundary(g) if shapely.get_type_id(g) in (3, 6) else g for g in moved]
-    merged = shapely.line_merge(shapely.union_all(lines))
-    parts = [p for p in shapely.get_parts(merged) if shapely.get_type_id(p) == 1 and p.length > 0]
+    merged = shapely.line_merge(shapely.union_all(border)) if border is not None else None
+    parts = [p for p in shapely.get_parts(merged) if shapely.get_type_id(p) == 1 and p.length > 0] \
+        if merged is not None else []
     if not parts:
-        raise InputDataError(f"{border}: no lines or polygon outlines; pass the border as lines.")
-    excluded = None
-    if exclude:
-        ex, _ = read_layer(exclude)
-        if exclude_select:
-            column, _, value = exclude_select.partition("=")
-            if column.strip() not in ex.columns:
-                raise InputDataError(f"{exclude}: no column {column.strip()!r} to select on; check "
-                                     "the selection.")
-            ex = ex[ex[column.strip()].astype(str) == value.strip()]
-        ex_moved, _ = transform_geometries(ex.geometry.to_numpy(), ex.crs, crs,
-                                           allow_ballpark=allow_ballpark, what=f"exclusion file {exclude}")
-        import rasterio.features
-
-        # By cell, with every cell the areas touch: a focal region's cells all carry its current.
-        excluded = rasterio.features.rasterize([(g, 1) for g in ex_moved if g is not None], out_shape=shape,
-                                               transform=transform, fill=0, dtype="uint8",
-                                               all_touched=True).astype(bool)
-    cell = abs(transform.a)
+        raise InputDataError("the border has no lines or polygon outlines; pass the border as lines.")
+    total_length = sum(p.length for p in parts)
+    if total_length / cell > MAX_SAMPLES:
+        raise InputDataError(f"the border is {total_length / 1000:.0f} km long, more than "
+                             f"{MAX_SAMPLES} cells of {cell:g} m to sample; use a coarser current map "
+                             "or clip the border to the area.")
     seg_len = segment_km * 1000.0
-    segments: list[dict[str, object]] = []
+    segments: list[dict[str, Any]] = []
     samples: list[tuple[int, float, float, float, float]] = []  # segment, along (m), x, y, current
     for part_no, part in enumerate(parts, start=1):
         # A remainder under half a cell (e.g. a round trip through another CRS) joins the last segment.
@@ -135,20 +127,18 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
             geom = shapely.ops.substring(part, start, end)
             steps = (np.arange(start + cell / 2, end, cell) if end - start > cell
                      else np.array([(start + end) / 2]))
-            pts = shapely.line_interpolate_point(part, steps)
-            xy = shapely.get_coordinates(pts)
-            rows, cols = rowcol(transform, xy[:, 0], xy[:, 1], op=np.floor)
-            rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-            inside = (rows >= 0) & (rows < shape[0]) & (cols >= 0) & (cols < shape[1])
+            xy = shapely.get_coordinates(shapely.line_interpolate_point(part, steps))
+            rows, cols = grid.rowcol(xy[:, 0], xy[:, 1])
+            inside = grid.contains(rows, cols)
             vals = np.full(len(steps), np.nan)
-            vals[inside] = cur[rows[inside], cols[inside]]
+            vals[inside] = current[rows[inside], cols[inside]]
             if excluded is not None:
                 hit = np.zeros(len(vals), dtype=bool)
                 hit[inside] = excluded[rows[inside], cols[inside]]
                 vals[hit] = np.nan
             sid = len(segments) + 1
-            for s, (x, y), v in zip(steps, xy, vals, strict=True):
-                samples.append((sid, float(s), float(x), float(y), float(v)))
+            samples += [(sid, float(s), float(x), float(y), float(v))
+                        for s, (x, y), v in zip(steps, xy, vals, strict=True)]
             valid = np.isfinite(vals)
             segments.append({
                 "segment": sid, "part": part_no,
@@ -159,8 +149,8 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
                 "geometry": geom,
             })
     if not any(s["samples"] for s in segments):
-        raise InputDataError(f"{border}: the border does not cross the current map {current}; check "
-                             "that both cover the same area.")
+        raise InputDataError("the border does not cross the current map; check that both cover the "
+                             "same area.")
     total = sum(s["crossing_current"] or 0.0 for s in segments)
     ranked = sorted((s for s in segments if s["crossing_current"] is not None),
                     key=lambda s: -float(s["crossing_current"]))
@@ -175,7 +165,7 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
     finite = vals[np.isfinite(vals)]
     threshold = float(np.quantile(finite, 1 - pinch_share)) if len(finite) else math.inf
     window = max(1, round(seg_len / 2 / cell))
-    pinch: list[dict[str, object]] = []
+    pinch: list[dict[str, Any]] = []
     seg_of = np.array([sid for sid, *_ in samples])
     for i, (sid, along, x, y, v) in enumerate(samples):
         if not np.isfinite(v) or v < threshold or v <= 0:
@@ -191,35 +181,98 @@ def border_crossings(current: str | os.PathLike[str], border: str, out: str | os
     pinch.sort(key=lambda p: -float(p["current"]))
     for rank, p in enumerate(pinch, start=1):
         p["rank"] = rank
-    lonlat = gpd.GeoSeries([s["geometry"] for s in segments], crs=crs).to_crs("EPSG:4326")
-    with atomic_dir(out) as tmp:
-        cols = ["segment", "rank", "from_km", "to_km", "crossing_current", "share_pct", "peak_current",
-                "samples"]
-        table = pd.DataFrame([{k: s[k] for k in cols} for s in segments])
-        mid = shapely.line_interpolate_point(lonlat.to_numpy(), 0.5, normalized=True)
-        table["mid_lon"] = np.round(shapely.get_x(mid), 6)
-        table["mid_lat"] = np.round(shapely.get_y(mid), 6)
-        table["rank"] = table["rank"].astype("Int64")
-        table = table.sort_values(["rank", "segment"], na_position="last")
-        table.to_csv(tmp / "border_segments.csv", index=False)
-        seg_gdf = gpd.GeoDataFrame([{k: s[k] for k in [*cols, "geometry"]} for s in segments],
-                                   geometry="geometry", crs=crs)
-        pin_gdf = (gpd.GeoDataFrame(pinch, geometry="geometry", crs=crs) if pinch else
-                   gpd.GeoDataFrame({"rank": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs))
-        write_layers(tmp / "border.gpkg", {"segments": seg_gdf, "pinch_points": pin_gdf})
-        seconds = time.perf_counter() - t0
-        record = {"software": f"habitatmap {__version__}",
-                  "current": {"path": str(current), "sha256": sha256_file(current)},
-                  "border": {"path": border, "operation": op.to_dict() if op else None},
-                  "segment_km": segment_km, "pinch_share": pinch_share,
-                  "excluded": {"path": exclude, "select": exclude_select} if exclude else None,
-                  "crossing_current": "sum of the current map sampled once per cell length "
-                                      "along the segment",
-                  "seconds": round(seconds, 3)}
-        (tmp / "border.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
-                                         encoding="utf-8")
-    for s in segments:
-        s.pop("geometry", None)
-    for p in pinch:
-        p.pop("geometry", None)
-    return BorderRun(out, segments, pinch, ["border_segments.csv", "border.gpkg", "border.json"], seconds)
+    return BorderResult(segments, pinch, grid.crs)
+
+
+def write_border(result: BorderResult, folder: Path, record: Provenance | None = None) -> list[str]:
+    """Write a :class:`BorderResult` into ``folder``; returns the file names."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from habitatmap.geodesy import to_crs
+    from habitatmap.io.vector import write_layers
+
+    crs = result.crs
+    seg_gdf = gpd.GeoDataFrame([{k: s[k] for k in [*SEGMENT_COLUMNS, "geometry"]} for s in result.segments],
+                               geometry="geometry", crs=crs)
+    lonlat, _ = to_crs(seg_gdf[["geometry"]], "EPSG:4326", what="border segments", densify=False)
+    table = pd.DataFrame([{k: s[k] for k in SEGMENT_COLUMNS} for s in result.segments])
+    mid = shapely.line_interpolate_point(lonlat.geometry.to_numpy(), 0.5, normalized=True)
+    table["mid_lon"] = np.round(shapely.get_x(mid), 6)
+    table["mid_lat"] = np.round(shapely.get_y(mid), 6)
+    table["rank"] = table["rank"].astype("Int64")
+    table.sort_values(["rank", "segment"], na_position="last").to_csv(folder / "border_segments.csv",
+                                                                      index=False)
+    pin_gdf = (gpd.GeoDataFrame(result.pinch_points, geometry="geometry", crs=crs) if result.pinch_points
+               else gpd.GeoDataFrame({"rank": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs))
+    write_layers(folder / "border.gpkg", {"segments": seg_gdf, "pinch_points": pin_gdf}, provenance=record)
+    return ["border_segments.csv", "border.gpkg"]
+
+
+def run_border(current: str | os.PathLike[str], border: str, out: str | os.PathLike[str], *,
+               segment_km: float = 1.0, pinch_share: float = 0.05, exclude: str | None = None,
+               exclude_select: str | None = None, allow_ballpark: bool = False) -> BorderRun:
+    """Read a current map and a border, rank the border segments and write them to ``out``.
+
+    Parameters
+    ----------
+    current
+        A current map (e.g. ``cum_current.tif`` from ``corridors circuit``).
+    border
+        The border, ``FILE[:LAYER]`` (lines or polygons).
+    out
+        Output folder (kept; only this command's own products are replaced).
+    segment_km, pinch_share
+        As for :func:`border_crossings`.
+    exclude, exclude_select
+        Areas whose border stretch is left out (``FILE[:LAYER]``, optionally ``COLUMN=VALUE``).
+    allow_ballpark
+        Accept a zero-shift datum step for files on an older datum.
+    """
+    import rasterio.features
+
+    from habitatmap.corridors.focal import read_lines, select_features
+    from habitatmap.geodesy import transform_geometries
+    from habitatmap.io.atomic import OutputFolder
+    from habitatmap.io.paths import split_layer
+    from habitatmap.io.raster import read_raster
+    from habitatmap.io.vector import read_vector
+
+    record = Provenance(PRODUCT, parameters={
+        "segment_km": segment_km, "pinch_share": pinch_share, "exclude_select": exclude_select,
+        "crossing_current": "sum of the current map sampled once per cell length along the segment"})
+    raster = read_raster(current, what="current map", dtype=np.float64)
+    grid = raster.grid
+    grid.require_projected(str(current), why="the border cannot be cut into kilometres")
+    record.add_input("current", current)
+    lines, op = read_lines(border, grid, allow_ballpark=allow_ballpark)
+    path, layer = split_layer(border)
+    record.add_input("border", path, layer=layer)
+    record.add_operation(f"border {border}", op)
+    excluded = None
+    if exclude:
+        ex, info = read_vector(exclude, what="exclusion layer")
+        ex = select_features(ex, exclude_select, info.source)
+        moved, ex_op = transform_geometries(ex.geometry.to_numpy(), ex.crs, grid.crs,
+                                            allow_ballpark=allow_ballpark, what=f"exclusion file {exclude}")
+        # By cell, with every cell the areas touch: a focal region's cells all carry its current.
+        excluded = rasterio.features.rasterize([(g, 1) for g in moved if g is not None and not g.is_empty],
+                                               out_shape=grid.shape, transform=grid.transform, fill=0,
+                                               dtype="uint8", all_touched=True).astype(bool) \
+            if len(moved) else None
+        ex_path, ex_layer = split_layer(exclude)
+        record.add_input("excluded", ex_path, layer=ex_layer)
+        record.add_operation(f"exclusion {exclude}", ex_op)
+    try:
+        result = border_crossings(raster.data, grid, lines, segment_km=segment_km, pinch_share=pinch_share,
+                                  excluded=excluded)
+    except InputDataError as err:
+        raise InputDataError(f"{border}: {err}") from None
+    with OutputFolder(out, product=PRODUCT) as folder:
+        files = write_border(result, folder.staging, record)
+        folder.set_record(record)
+    segments = [{k: v for k, v in s.items() if k != "geometry"} for s in result.segments]
+    pinch = [{k: v for k, v in p.items() if k != "geometry"} for p in result.pinch_points]
+    return BorderRun(Path(out), segments, pinch, [*files, "provenance.json"],
+                     float(record.timings.get("seconds", 0.0)))

@@ -25,7 +25,8 @@ from scipy.sparse.csgraph import connected_components
 
 from habitatmap.errors import InputDataError
 
-__all__ = ["DIRECT_MAX_NODES", "CircuitGraph", "ComponentSolver", "build_graph", "node_currents"]
+__all__ = ["DIRECT_MAX_NODES", "CircuitGraph", "ComponentSolver", "GroundedComponent", "build_graph",
+           "node_currents"]
 
 #: Components up to this many nodes are factorised (SuperLU); larger ones use CG with an AMG
 #: preconditioner, whose memory grows linearly with the grid (SuperLU's fill on a

@@ -1,25 +1,25 @@
 """Focal points, core areas and resistance grids for the corridor analyses.
 
-Focal nodes come from any vector file (points or polygons, any CRS): they are moved onto the
+Focal nodes come from any vector layer (points or polygons, any CRS): they are moved onto the
 resistance grid with the datum-safe operation for their area and burned in as cell ids, a polygon
-becoming a focal *region* (all its cells one node, as in Circuitscape).
+becoming a focal *region* (all its cells one node, as in Circuitscape). :func:`place_focal` works on
+a GeoDataFrame; :func:`read_focal` reads the file first.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from habitatmap.corridors.modes import FocalPoints
 from habitatmap.errors import InputDataError
-from habitatmap.geodesy import DatumOperation
+from habitatmap.geodesy import DatumOperation, transform_geometries
 from habitatmap.grid import Grid
 
-__all__ = ["Focal", "read_focal", "read_resistance"]
+__all__ = ["Focal", "place_focal", "read_focal", "read_lines", "read_resistance", "select_features"]
 
 
 @dataclass
@@ -40,14 +40,16 @@ class Focal:
         Raises
         ------
         InputDataError
-            When the column holds something other than numbers.
+            When the column holds something other than finite numbers.
         """
         if self.attributes is None or column not in self.attributes.columns:
             return {int(i): default for i in self.points.unique_ids}
         try:
             values = self.attributes[column].astype(float).to_numpy()
         except (ValueError, TypeError):
-            raise InputDataError(f"{self.source}: column {column!r} must hold numbers; fix its "
+            values = np.array([np.nan])
+        if not np.isfinite(values).all():
+            raise InputDataError(f"{self.source}: column {column!r} must hold finite numbers; fix its "
                                  "values.") from None
         return {int(i): float(v) for i, v in zip(self.ids, values, strict=True)}
 
@@ -61,45 +63,74 @@ def read_resistance(path: str | os.PathLike[str]) -> tuple[np.ndarray, Grid]:
         Unreadable file, or any resistance <= 0 (every cell must resist movement; use NaN for
         impassable cells).
     """
-    import rasterio
+    from habitatmap.io.raster import read_raster
 
-    p = Path(path)
-    try:
-        with rasterio.open(p) as ds:
-            arr = ds.read(1).astype(np.float64)
-            if ds.nodata is not None and not np.isnan(ds.nodata):
-                arr[arr == ds.nodata] = np.nan
-            grid = Grid.from_dataset(ds)
-    except rasterio.errors.RasterioError as err:
-        raise InputDataError(f"{p}: not a readable raster ({err}); pass the resistance GeoTIFF from "
-                             "'habitatmap corridors resistance'.") from None
+    raster = read_raster(path, what="resistance grid", dtype=np.float64)
+    arr = raster.data
     bad = np.isfinite(arr) & (arr <= 0)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise InputDataError(f"{p}: {int(bad.sum())} cell(s) have resistance <= 0 (first at row {r}, "
+        raise InputDataError(f"{path}: {int(bad.sum())} cell(s) have resistance <= 0 (first at row {r}, "
                              f"column {c}: {arr[r, c]:g}); resistances must be positive, set "
                              "impassable cells to nodata.")
-    return arr, grid
+    arr[~np.isfinite(arr)] = np.nan
+    return arr, raster.grid
 
 
-def _cells(grid: Grid, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from rasterio.transform import rowcol
+def select_features(gdf: Any, select: str | None, source: str) -> Any:
+    """The features whose column has a value: ``select`` is ``COLUMN=VALUE`` (None keeps all).
 
-    rows, cols = rowcol(grid.transform, xs, ys, op=np.floor)
-    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    Raises
+    ------
+    InputDataError
+        For a selection that is not ``COLUMN=VALUE`` with one of the layer's columns.
+    """
+    if not select:
+        return gdf
+    column, sep, value = select.partition("=")
+    if not sep or column.strip() not in gdf.columns:
+        raise InputDataError(f"{source}: cannot select {select[:80]!r}; write COLUMN=VALUE with one of "
+                             f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
+    return gdf[gdf[column.strip()].astype(str) == value.strip()].reset_index(drop=True)
 
 
-def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str | None = None,
-               name_field: str | None = None, allow_ballpark: bool = False,
-               what: str = "focal", min_nodes: int = 2, select: str | None = None) -> Focal:
-    """Burn focal points or polygons onto ``grid`` as ids.
+def read_lines(spec: str, grid: Grid, *, select: str | None = None, allow_ballpark: bool = False,
+               what: str = "border") -> tuple[Any, DatumOperation | None]:
+    """The lines of a layer (polygon outlines for polygons) as one geometry in the grid's CRS.
+
+    Raises
+    ------
+    InputDataError
+        Unreadable layer, or no lines or polygons in it.
+    """
+    import shapely
+
+    from habitatmap.io.vector import read_vector
+
+    gdf, info = read_vector(spec, what=f"{what} layer")
+    gdf = select_features(gdf, select, info.source)
+    geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_numpy()
+    if len(geoms) == 0:
+        raise InputDataError(f"{info.source}: holds no {what} features; give lines or polygons.")
+    moved, op = transform_geometries(geoms, gdf.crs, grid.crs, allow_ballpark=allow_ballpark,
+                                     what=f"{what} file {info.source}")
+    lines = [shapely.boundary(g) if shapely.get_type_id(g) in (3, 6) else g for g in moved]
+    return shapely.union_all(lines), op
+
+
+def place_focal(gdf: Any, grid: Grid, resistance: np.ndarray, *, source: str, id_field: str | None = None,
+                name_field: str | None = None, allow_ballpark: bool = False, what: str = "focal",
+                min_nodes: int = 2, select: str | None = None) -> Focal:
+    """Burn focal points or polygons of a GeoDataFrame onto ``grid`` as ids.
 
     Parameters
     ----------
-    spec
-        ``FILE[:LAYER]`` of points or polygons.
+    gdf
+        Points or polygons, in any CRS.
     grid, resistance
         The resistance grid; focal nodes must fall on cells with data.
+    source
+        Where ``gdf`` came from, for messages.
     id_field
         Integer id column (> 0); default: features numbered 1, 2, ... in file order.
     name_field
@@ -120,38 +151,28 @@ def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str |
     import rasterio.features
     import shapely
 
-    from habitatmap.boundaries import read_layer
-    from habitatmap.geodesy import transform_geometries
-
-    gdf, info = read_layer(spec)
-    source = info.source
-    if select:
-        column, sep, value = select.partition("=")
-        if not sep or column.strip() not in gdf.columns:
-            raise InputDataError(f"{spec}: cannot select {select!r}; write COLUMN=VALUE with one of "
-                                 f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
-        gdf = gdf[gdf[column.strip()].astype(str) == value.strip()].reset_index(drop=True)
+    gdf = select_features(gdf, select, source)
     if len(gdf) == 0:
-        raise InputDataError(f"{spec}: no features{' matching ' + select if select else ''}; give "
+        raise InputDataError(f"{source}: no features{' matching ' + select if select else ''}; give "
                              f"{what} points or polygons.")
     if id_field:
         if id_field not in gdf.columns:
-            raise InputDataError(f"{spec}: no column {id_field!r}; choose one of "
+            raise InputDataError(f"{source}: no column {id_field!r}; choose one of "
                                  f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
         try:
             ids = gdf[id_field].astype("int64").to_numpy()
         except (ValueError, TypeError):
-            raise InputDataError(f"{spec}: column {id_field!r} holds non-integer ids; give whole "
+            raise InputDataError(f"{source}: column {id_field!r} holds non-integer ids; give whole "
                                  "numbers above 0.") from None
         if (ids <= 0).any():
-            raise InputDataError(f"{spec}: ids must be above 0 (column {id_field!r}); renumber them.")
+            raise InputDataError(f"{source}: ids must be above 0 (column {id_field!r}); renumber them.")
     else:
         ids = np.arange(1, len(gdf) + 1, dtype=np.int64)
     name_col = name_field or next((c for c in ("name", "name_en", "park_en") if c in gdf.columns), None)
     names = {int(i): (str(n) if n is not None else str(i)) for i, n in
              zip(ids, gdf[name_col] if name_col else ids, strict=True)}
     geoms, op = transform_geometries(gdf.geometry.to_numpy(), gdf.crs, grid.crs,
-                                     allow_ballpark=allow_ballpark, what=f"{what} file {spec}")
+                                     allow_ballpark=allow_ballpark, what=f"{what} file {source}")
     rows_all, cols_all, ids_all = [], [], []
     outside, on_nodata = [], []
     for fid, geom in zip(ids, geoms, strict=True):
@@ -160,17 +181,16 @@ def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str |
             continue
         if shapely.get_type_id(geom) in (0, 4):  # Point, MultiPoint
             pts = shapely.get_coordinates(geom)
-            rows, cols = _cells(grid, pts[:, 0], pts[:, 1])
+            rows, cols = grid.rowcol(pts[:, 0], pts[:, 1])
         else:
-            mask = rasterio.features.rasterize([(geom, 1)], out_shape=(grid.height, grid.width),
+            mask = rasterio.features.rasterize([(geom, 1)], out_shape=grid.shape,
                                                transform=grid.transform, fill=0, dtype="uint8",
                                                all_touched=False)
             rows, cols = np.nonzero(mask)
             if len(rows) == 0:  # a polygon smaller than a cell: its centroid's cell
                 c = shapely.centroid(geom)
-                rows, cols = _cells(grid, np.array([c.x]), np.array([c.y]))
-        inside = (rows >= 0) & (rows < grid.height) & (cols >= 0) & (cols < grid.width)
-        if not inside.all():
+                rows, cols = grid.rowcol(np.array([c.x]), np.array([c.y]))
+        if not grid.contains(rows, cols).all():
             outside.append(int(fid))
             continue
         valid = np.isfinite(resistance[rows, cols])
@@ -180,14 +200,15 @@ def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str |
         rows_all.append(rows[valid])
         cols_all.append(cols[valid])
         ids_all.append(np.full(int(valid.sum()), fid))
+
     def label(which: list[int]) -> str:
         return ", ".join(f"{i} ({names[i]})" for i in which[:10])
 
     if outside:
-        raise InputDataError(f"{spec}: {what} node(s) {label(outside)} lie outside the resistance grid; "
+        raise InputDataError(f"{source}: {what} node(s) {label(outside)} lie outside the resistance grid; "
                              "move them inside or use a larger grid.")
     if on_nodata:
-        raise InputDataError(f"{spec}: {what} node(s) {label(on_nodata)} lie on nodata cells of the "
+        raise InputDataError(f"{source}: {what} node(s) {label(on_nodata)} lie on nodata cells of the "
                              "resistance grid; move them onto habitat with data.")
     points = FocalPoints(np.concatenate(rows_all), np.concatenate(cols_all), np.concatenate(ids_all))
     # One cell cannot belong to two nodes (overlapping polygons, or a point inside a polygon).
@@ -197,9 +218,21 @@ def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str |
     if clash.any():
         k = int(np.flatnonzero(clash)[0])
         a, b = int(points.ids[order][k]), int(points.ids[order][k + 1])
-        raise InputDataError(f"{spec}: {what} nodes {label([a, b])} overlap; each cell can belong to "
+        raise InputDataError(f"{source}: {what} nodes {label([a, b])} overlap; each cell can belong to "
                              "one node only, so merge them or give them the same id.")
     if len(points.unique_ids) < min_nodes:
-        raise InputDataError(f"{spec}: only {len(points.unique_ids)} {what} node(s); give at least "
+        raise InputDataError(f"{source}: only {len(points.unique_ids)} {what} node(s); give at least "
                              f"{min_nodes}.")
     return Focal(points, names, op, source, gdf, ids)
+
+
+def read_focal(spec: str, grid: Grid, resistance: np.ndarray, *, id_field: str | None = None,
+               name_field: str | None = None, allow_ballpark: bool = False,
+               what: str = "focal", min_nodes: int = 2, select: str | None = None) -> Focal:
+    """Read ``FILE[:LAYER]`` of points or polygons and burn them onto ``grid`` (see
+    :func:`place_focal` for the parameters)."""
+    from habitatmap.io.vector import read_vector
+
+    gdf, info = read_vector(spec, what=f"{what} layer")
+    return place_focal(gdf, grid, resistance, source=info.source, id_field=id_field, name_field=name_field,
+                       allow_ballpark=allow_ballpark, what=what, min_nodes=min_nodes, select=select)

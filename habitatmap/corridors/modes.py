@@ -3,7 +3,7 @@
 The functions take conductance grids and focal points as arrays and return results as arrays; maps
 of each solve are handed to a callback as soon as they exist, so a caller can write them and keep
 memory flat however many pairs there are. Reading and writing files is elsewhere
-(:mod:`habitatmap.corridors.circuitscape_ini` for ``.ini`` runs, :mod:`habitatmap.corridors.circuit_run`
+(:mod:`habitatmap.corridors.circuitscape` for ``.ini`` runs, :mod:`habitatmap.corridors.currents`
 for GeoTIFF runs).
 """
 

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from habitatmap import __version__
-from habitatmap.aoi import split_layer
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.geodesy import DatumOperation
 from habitatmap.grid import Grid
-from habitatmap.io import cog_writer
-from habitatmap.legend import RESISTANCE_MAX, RESISTANCE_MIN, Legend
+from habitatmap.io.raster import cog_writer, open_raster
+from habitatmap.legend.model import RESISTANCE_MAX, RESISTANCE_MIN, Legend
+from habitatmap.provenance import Provenance
 
-__all__ = ["Barrier", "ResistanceResult", "parse_barrier", "resistance_surface"]
+__all__ = ["Barrier", "ResistanceResult", "barrier_shapes", "parse_barrier", "resistance_surface"]
 
 
 @dataclass(frozen=True)
@@ -65,22 +64,13 @@ def parse_barrier(text: str) -> Barrier:
     return Barrier(spec, v)
 
 
-def _barrier_shapes(barrier: Barrier, grid: Grid,
-                    allow_ballpark: bool) -> tuple[list, DatumOperation | None]:
-    import pyogrio
-
+def barrier_shapes(barrier: Barrier, grid: Grid, *,
+                   allow_ballpark: bool = False) -> tuple[list, DatumOperation | None]:
+    """The barrier's geometries moved onto ``grid``'s CRS (datum-safely), and the operation used."""
     from habitatmap.geodesy import transform_geometries
+    from habitatmap.io.vector import read_vector
 
-    path, layer = split_layer(barrier.spec)
-    if not path.exists():
-        raise InputDataError(f"{barrier.spec}: barrier file not found; check the path given to --barrier.")
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=layer, columns=[])
-    except Exception as err:  # pyogrio raises several error types for unreadable data
-        raise InputDataError(f"{barrier.spec}: cannot read it as a vector layer ({err}).") from None
-    if gdf.crs is None:
-        raise InputDataError(f"{barrier.spec}: the layer has no coordinate reference system; save it "
-                             "with its CRS and try again.")
+    gdf, _ = read_vector(barrier.spec, what="barrier layer", columns=[])
     geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].values
     if len(geoms) == 0:
         return [], None
@@ -112,39 +102,41 @@ def resistance_surface(
     LegendError
         Unknown species.
     """
-    import rasterio
     import rasterio.features
     import shapely
+
+    from habitatmap.io.paths import split_layer
 
     table = legend.resistance(species)  # raises LegendError for an unknown species
     lut = np.full(256, np.nan, dtype=np.float32)
     for code, value in table.items():
         lut[code] = value
     p = Path(habitat)
-    if not p.is_file():
-        raise InputDataError(f"{p}: habitat map not found; pass the output of 'habitatmap classify'.")
-    try:
-        src = rasterio.open(p, driver="GTiff")
-    except rasterio.errors.RasterioError as err:
-        raise InputDataError(f"{p}: cannot read it as a GeoTIFF ({err}).") from None
-    with src:
+    with open_raster(p, what="habitat map") as src:
         if src.count != 1 or src.dtypes[0] != "uint8":
             raise InputDataError(f"{p}: not a habitat map (one uint8 band of legend codes); pass the "
                                  "output of 'habitatmap classify'.")
         grid = Grid.from_dataset(src)
-        shapes = [(b, *_barrier_shapes(b, grid, allow_ballpark)) for b in (barriers or [])]
+        shapes = [(b, *barrier_shapes(b, grid, allow_ballpark=allow_ballpark)) for b in (barriers or [])]
         # One spatial index per barrier layer: each window rasterizes only what can touch it.
         trees = [shapely.STRtree(geoms) if geoms else None for _, geoms, _ in shapes]
         result = ResistanceResult(Path(out), species)
         for b, _, op in shapes:
             result.operations[b.spec] = op
             result.barrier_pixels[b.spec] = 0
+        record = Provenance("corridors.resistance", parameters={
+            "species": species, "legend": {"id": legend.id, "version": legend.version},
+            "barriers": [{"spec": b.spec, "value": b.value} for b in barriers or []]})
+        record.add_input("habitat map", p)
+        for b, _, op in shapes:
+            b_path, b_layer = split_layer(b.spec)
+            record.add_input("barrier", b_path, layer=b_layer, value=b.value)
+            record.add_operation(f"barrier {b.spec}", op)
         tags = {"PRODUCT": f"movement resistance for {species}", "SPECIES": species,
                 "LEGEND_ID": legend.id, "LEGEND_VERSION": legend.version,
                 "HABITAT": p.name, "BARRIERS": ";".join(f"{b.spec}={b.value:g}" for b in barriers or []),
-                "SOFTWARE": f"habitatmap {__version__}"}
-        with cog_writer(out, width=grid.width, height=grid.height, count=1, dtype="float32",
-                        crs=grid.crs, transform=grid.transform, nodata=float("nan"),
+                **record.finish().tags()}
+        with cog_writer(out, grid=grid, count=1, dtype="float32", nodata=float("nan"),
                         band_descriptions=[f"resistance_{species}"], tags=tags,
                         resampling="average") as dst:
             for win in grid.blocks(block):
@@ -156,9 +148,7 @@ def resistance_surface(
                     raise InputDataError(f"{p}: holds values {bad} that are not codes of legend "
                                          f"{legend.id}; pass a map classified with this legend.")
                 valid = codes != legend.nodata
-                wt = grid.window_transform(win)
-                (ax, ay), (bx, by) = wt @ (0, 0), wt @ (win.width, win.height)
-                window_box = shapely.box(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+                window_box = shapely.box(*grid.window_bounds(win))
                 for (b, geoms, _), tree in zip(shapes, trees, strict=True):
                     hits = [] if tree is None else [geoms[i] for i in tree.query(window_box)]
                     if not hits:

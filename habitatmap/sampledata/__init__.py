@@ -24,12 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rasterio.windows import Window
 
-from habitatmap.io import atomic_dir, sha256_file
-from habitatmap.sampledata.grid import UTM_EPSG, SampleGrid, tumen_grid
+from habitatmap.geodesy import to_crs
+from habitatmap.grid import Grid
+from habitatmap.io.atomic import OutputFolder, sha256_file
+from habitatmap.sampledata.grid import UTM_EPSG, tumen_grid
 from habitatmap.sampledata.spectra import SceneSpec
 
-__all__ = ["DEFAULT_SEED", "SCENES", "generate"]
+__all__ = ["DEFAULT_SEED", "GENERATOR_VERSION", "SCENES", "generate", "verify"]
 
 DEFAULT_SEED = 20211001
 GENERATOR_VERSION = "1"
@@ -69,7 +72,7 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _footprint(grid: SampleGrid, valid: np.ndarray) -> tuple[dict[str, Any], list[float], list[float]]:
+def _footprint(grid: Grid, valid: np.ndarray) -> tuple[dict[str, Any], list[float], list[float]]:
     """Valid-data footprint (GeoJSON, WGS 84), its bbox and the projected bbox."""
     import geopandas as gpd
     import rasterio.features
@@ -79,37 +82,32 @@ def _footprint(grid: SampleGrid, valid: np.ndarray) -> tuple[dict[str, Any], lis
     polys = [shape(g) for g, v in rasterio.features.shapes(valid.astype(np.uint8), mask=valid,
                                                            transform=grid.transform) if v == 1]
     geom = shapely.union_all(polys).simplify(30.0)
-    wgs = gpd.GeoSeries([geom], crs=UTM_EPSG).to_crs(4326).iloc[0]
+    frame = gpd.GeoDataFrame(geometry=[geom], crs=UTM_EPSG)
+    wgs = to_crs(frame, 4326, what="sample footprint", densify=False)[0].geometry.iloc[0]
     wgs = shapely.set_precision(wgs, 1e-7)
     return (json.loads(shapely.to_geojson(wgs)), [round(v, 7) for v in wgs.bounds],
             list(grid.bounds))
 
 
 def _write_vectors(root: Path, layers: dict[str, Any]) -> None:
-    import pyogrio
+    from habitatmap.io.vector import write_vector
 
     bdir = root / "boundaries"
     bdir.mkdir(parents=True)
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{FIXED_DATE}T00:00:00.000Z"})
-    try:
-        for name in ("ru_leopard_np", "ru_leopard_np_zones"):
-            pyogrio.write_dataframe(
-                layers[name], bdir / f"{name}.shp", driver="ESRI Shapefile", encoding="cp1251",
-                layer_options={"DBF_DATE_LAST_UPDATE": FIXED_DATE})
-        gpkg = bdir / "cn_tlnp.gpkg"
-        pyogrio.write_dataframe(layers["cn_park"], gpkg, layer="国家公园范围", driver="GPKG")
-        pyogrio.write_dataframe(layers["cn_zones"], gpkg, layer="功能分区", driver="GPKG",
-                                append=False)
-        pyogrio.write_dataframe(layers["border"], bdir / "border_wgs84.geojson", driver="GeoJSON",
-                                layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 7})
-        sdir = root / "samples"
-        sdir.mkdir()
-        pyogrio.write_dataframe(layers["training"], sdir / "training_points.gpkg",
-                                layer="training_points", driver="GPKG")
-        pyogrio.write_dataframe(layers["validation"], sdir / "validation_points.gpkg",
-                                layer="validation_points", driver="GPKG")
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    for name in ("ru_leopard_np", "ru_leopard_np_zones"):
+        write_vector(bdir / f"{name}.shp", layers[name], driver="ESRI Shapefile", encoding="cp1251",
+                     layer_options={"DBF_DATE_LAST_UPDATE": FIXED_DATE}, fixed_date=FIXED_DATE)
+    gpkg = bdir / "cn_tlnp.gpkg"
+    write_vector(gpkg, layers["cn_park"], layer="国家公园范围", driver="GPKG", fixed_date=FIXED_DATE)
+    write_vector(gpkg, layers["cn_zones"], layer="功能分区", driver="GPKG", fixed_date=FIXED_DATE)
+    write_vector(bdir / "border_wgs84.geojson", layers["border"], driver="GeoJSON",
+                 layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "7"}, fixed_date=FIXED_DATE)
+    sdir = root / "samples"
+    sdir.mkdir()
+    write_vector(sdir / "training_points.gpkg", layers["training"], layer="training_points", driver="GPKG",
+                 fixed_date=FIXED_DATE)
+    write_vector(sdir / "validation_points.gpkg", layers["validation"], layer="validation_points",
+                 driver="GPKG", fixed_date=FIXED_DATE)
 
 
 def generate(
@@ -129,7 +127,7 @@ def generate(
     scene_size
         Size of each scene window (default ``size - 20``; scenes are offset windows of the grid).
     """
-    from habitatmap.io import write_cog
+    from habitatmap.io.raster import write_cog
     from habitatmap.legend import load_legend
     from habitatmap.sampledata import catalog, habitat, spectra, terrain, vectors
 
@@ -144,8 +142,10 @@ def generate(
     synthetic_tag = {"SYNTHETIC": catalog.SYNTHETIC_NOTE, "HABITATMAP_SEED": str(seed)}
 
     out = Path(out_dir)
-    with atomic_dir(out) as root:
-        write_cog(root / "truth_habitat.tif", land.habitat, crs=SAMPLE_CRS, transform=grid.transform,
+    # The folder is the generator's own product: its files are replaced, anything else in it stays.
+    with OutputFolder(out, product="sampledata") as folder:
+        root = folder.staging
+        write_cog(root / "truth_habitat.tif", land.habitat, grid=grid,
                   nodata=legend.nodata, colormap=legend.colormap(), resampling="nearest",
                   band_descriptions=["habitat (legend code)"],
                   tags={**synthetic_tag, "LEGEND_ID": legend.id, "LEGEND_VERSION": legend.version})
@@ -156,19 +156,19 @@ def generate(
             off = (min(spec.offset[0], size - ssize), min(spec.offset[1], size - ssize))
             spec_eff = dataclasses.replace(spec, offset=off)
             scene = spectra.make_scene(rng, land.habitat, ter, spec_eff, texture, (ssize, ssize))
-            sgrid = grid.window(off[0], off[1], ssize, ssize)
+            sgrid = grid.subgrid(Window(off[1], off[0], ssize, ssize))
             idir = cdir / catalog.item_id(spec)
             idir.mkdir(parents=True)
             files: dict[str, tuple[int, str]] = {}
             band_info = catalog.OLI_BANDS if spec.oli else catalog.ETM_BANDS
             for key, arr in scene.dn.items():
                 path = idir / catalog.asset_filename(spec, key)
-                write_cog(path, arr, crs=SAMPLE_CRS, transform=sgrid.transform, nodata=0,
+                write_cog(path, arr, grid=sgrid, nodata=0,
                           band_descriptions=[f"{band_info[key][0]} {key}"], tags=synthetic_tag,
                           scales=[spectra.SCALE], offsets=[spectra.OFFSET], resampling="average")
                 files[key] = (path.stat().st_size, sha256_file(path))
             qpath = idir / catalog.asset_filename(spec, "qa_pixel")
-            write_cog(qpath, scene.qa, crs=SAMPLE_CRS, transform=sgrid.transform, nodata=1,
+            write_cog(qpath, scene.qa, grid=sgrid, nodata=1,
                       band_descriptions=["QA_PIXEL"], tags=synthetic_tag, resampling="nearest")
             files["qa_pixel"] = (qpath.stat().st_size, sha256_file(qpath))
             edge_valid = scene.dn["blue"] > 0
@@ -191,8 +191,8 @@ def generate(
         _write_vectors(root, {
             "ru_leopard_np": vectors.to_russian_crs(ru_park),
             "ru_leopard_np_zones": vectors.to_russian_crs(ru_zones),
-            "cn_park": cn_park.to_crs(vectors.CN_EPSG),
-            "cn_zones": cn_zones.to_crs(vectors.CN_EPSG),
+            "cn_park": to_crs(cn_park, vectors.CN_EPSG, what="sample Chinese park", densify=False)[0],
+            "cn_zones": to_crs(cn_zones, vectors.CN_EPSG, what="sample Chinese zones", densify=False)[0],
             "border": vectors.border_frame(border),
             "training": train, "validation": valid,
         })

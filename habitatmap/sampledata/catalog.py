@@ -8,6 +8,17 @@ from typing import Any
 from habitatmap.sampledata.grid import UTM_EPSG
 from habitatmap.sampledata.spectra import OFFSET, SCALE, SceneSpec
 
+__all__ = [
+    "asset_filename",
+    "item_id",
+    "make_catalog",
+    "make_collection",
+    "make_item",
+    "product_id",
+    "sensor_code",
+]
+
+
 STAC_VERSION = "1.0.0"
 EXT = {
     "eo": "https://stac-extensions.github.io/eo/v1.1.0/schema.json",

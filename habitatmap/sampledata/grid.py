@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from habitatmap.grid import Grid
 
-from affine import Affine
+__all__ = ["PIXEL", "UTM_EPSG", "tumen_grid"]
 
 #: UTM zone 52N on WGS 84, the zone Landsat uses for this path.
 UTM_EPSG = 32652
 PIXEL = 30.0
 
 
-@dataclass(frozen=True)
-class SampleGrid:
-    """A north-up 30 m grid in UTM 52N, snapped to whole metres of 30 m (as Landsat grids are)."""
-
-    west: float
-    north: float
-    width: int
-    height: int
-
-    @property
-    def transform(self) -> Affine:
-        """Affine transform of the grid."""
-        return Affine(PIXEL, 0.0, self.west, 0.0, -PIXEL, self.north)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols)."""
-        return (self.height, self.width)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """(west, south, east, north) in metres."""
-        return (self.west, self.north - self.height * PIXEL, self.west + self.width * PIXEL,
-                self.north)
-
-    def window(self, row_off: int, col_off: int, height: int, width: int) -> SampleGrid:
-        """A sub-grid starting at (row_off, col_off)."""
-        return SampleGrid(self.west + col_off * PIXEL, self.north - row_off * PIXEL, width, height)
-
-
-def tumen_grid(size: int = 640) -> SampleGrid:
-    """The master grid of the Tumen sample, ``size`` x ``size`` pixels centred near 130.73E 42.93N.
+def tumen_grid(size: int = 640) -> Grid:
+    """The master grid of the Tumen sample, ``size`` x ``size`` pixels centred near 130.73E 42.93N,
+    30 m pixels snapped to whole multiples of 30 m (as Landsat grids are).
 
     The centre is chosen so the illustrative border runs through the middle of the window, with the
     Hunchun basin side (China) to the west and the Land-of-the-Leopard side (Russia) to the east.
@@ -52,4 +23,4 @@ def tumen_grid(size: int = 640) -> SampleGrid:
     half = size * PIXEL / 2
     west = round((cx - half) / PIXEL) * PIXEL
     north = round((cy + half) / PIXEL) * PIXEL
-    return SampleGrid(west=west, north=north, width=size, height=size)
+    return Grid.from_origin(f"EPSG:{UTM_EPSG}", west, north, PIXEL, size, size)

@@ -15,6 +15,8 @@ from habitatmap.sampledata.terrain import Terrain, fractal_noise
 KP, OAK, SPRUCE, LARCH, BIRCH = 11, 12, 13, 14, 15
 SHRUB, MEADOW, ROCK, WETLAND, WATER, CROP, BUILT, BARE = 21, 31, 42, 51, 52, 61, 62, 71
 
+__all__ = ["Landscape", "Settlement", "make_landscape"]
+
 
 @dataclass
 class Settlement:

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from habitatmap.qa import encode_qa
 from habitatmap.sampledata.grid import PIXEL
 from habitatmap.sampledata.terrain import Terrain, fractal_noise
+from habitatmap.scenes.qa import encode_qa
+
+__all__ = ["SceneData", "SceneSpec", "make_scene", "surface"]
+
 
 BANDS = ("blue", "green", "red", "nir08", "swir16", "swir22")
 SCALE, OFFSET = 0.0000275, -0.2

@@ -9,6 +9,8 @@ from scipy import ndimage
 
 from habitatmap.sampledata.grid import PIXEL
 
+__all__ = ["Terrain", "fractal_noise", "line_mask", "make_terrain", "meander"]
+
 
 def fractal_noise(rng: np.random.Generator, shape: tuple[int, int], beta: float) -> np.ndarray:
     """Zero-mean, unit-variance noise with a 1/f^beta power spectrum (larger beta: smoother)."""

@@ -13,39 +13,34 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.transformer import AreaOfInterest, TransformerGroup
+from pyproj import CRS
 from shapely.geometry import LineString, Point, Polygon
 
 from habitatmap.errors import HabitatmapError
-from habitatmap.sampledata.grid import PIXEL, UTM_EPSG, SampleGrid
+from habitatmap.geodesy import to_crs, transform_geometries
+from habitatmap.grid import Grid
+from habitatmap.sampledata.grid import UTM_EPSG
 from habitatmap.sampledata.habitat import Landscape
 from habitatmap.sampledata.terrain import Terrain
 
 RU_EPSG, CN_EPSG = 28422, 4511
+
+__all__ = ["border_frame", "border_line", "parks_and_zones", "sample_points", "to_russian_crs"]
+
+
 PULKOVO_OP = "Pulkovo 1942 to WGS 84 (20)"
-AOI = AreaOfInterest(130.4, 42.7, 131.1, 43.2)
 SYNTH_RU = "Синтетические данные; границы условные, не официальные"
 SYNTH_ZH = "合成示例数据；边界为示意，非官方"
 
 
-def pulkovo_transformer() -> Transformer:
-    """WGS 84 -> EPSG:28422 through "Pulkovo 1942 to WGS 84 (20)" (3 m), never the ballpark step."""
-    group = TransformerGroup(4326, RU_EPSG, always_xy=True, area_of_interest=AOI)
-    for t in group.transformers:
-        if PULKOVO_OP in t.description:
-            return t
-    raise HabitatmapError(
-        f"PROJ offers no '{PULKOVO_OP}' operation here; the sample cannot be generated correctly. "
-        "Install a pyproj wheel with the full EPSG database."
-    )
-
-
-def _px_to_utm(grid: SampleGrid, rc: np.ndarray) -> np.ndarray:
+def _px_to_utm(grid: Grid, rc: np.ndarray) -> np.ndarray:
     """(row, col) pixel coordinates (cell units, centre at +0.5) -> UTM x, y."""
-    x = grid.west + (rc[:, 1] + 0.5) * PIXEL
-    y = grid.north - (rc[:, 0] + 0.5) * PIXEL
-    return np.column_stack([x, y])
+    return np.column_stack(grid.xy(rc[:, 0], rc[:, 1]))
+
+
+def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    # Same datum: an exact projection inverse, no densifying (the shapes stay as drawn).
+    return to_crs(gdf, 4326, what="sample layer", densify=False)[0]
 
 
 def _blob(rng: np.random.Generator, cx: float, cy: float, radius: float) -> Polygon:
@@ -56,7 +51,7 @@ def _blob(rng: np.random.Generator, cx: float, cy: float, radius: float) -> Poly
     return Polygon(np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)]))
 
 
-def border_line(grid: SampleGrid, terrain: Terrain) -> LineString:
+def border_line(grid: Grid, terrain: Terrain) -> LineString:
     """The illustrative border (UTM), following the ridge the terrain was built around."""
     rows = np.arange(grid.height, dtype=float)
     rc = np.column_stack([rows, terrain.border_col])
@@ -73,17 +68,17 @@ def _side(line: LineString, east: bool, far: float = 60_000.0) -> Polygon:
     return shapely.make_valid(Polygon([*pts, (x_far, pts[-1][1]), (x_far, pts[0][1])]))
 
 
-def _road_lines(grid: SampleGrid, land: Landscape) -> list[LineString]:
+def _road_lines(grid: Grid, land: Landscape) -> list[LineString]:
     return [LineString(_px_to_utm(grid, np.array(line))) for line in land.road_lines]
 
 
-def _settlement_points(grid: SampleGrid, land: Landscape, country: str) -> list[Point]:
+def _settlement_points(grid: Grid, land: Landscape, country: str) -> list[Point]:
     return [Point(_px_to_utm(grid, np.array([[s.row, s.col]]))[0])
             for s in land.settlements if s.country == country]
 
 
 def parks_and_zones(
-    rng: np.random.Generator, grid: SampleGrid, terrain: Terrain, land: Landscape,
+    rng: np.random.Generator, grid: Grid, terrain: Terrain, land: Landscape,
     border: LineString,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Russian park + zones and Chinese park + zones, all in UTM 52N."""
@@ -165,12 +160,17 @@ def _clean(geom):
 
 
 def to_russian_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """UTM 52N (WGS 84) -> EPSG:28422 through the pinned Pulkovo 1942 transformation."""
-    t = pulkovo_transformer()
-    wgs = gdf.to_crs(4326)  # same datum: an exact projection inverse
-    geoms = shapely.transform(wgs.geometry.values,
-                              lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-    return gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=geoms, crs=CRS(RU_EPSG))
+    """UTM 52N (WGS 84) -> EPSG:28422 with the datum operation for the layer's area, which must be
+    "Pulkovo 1942 to WGS 84 (20)" (3 m), never the ballpark step."""
+    wgs = _wgs84(gdf)
+    geoms, op = transform_geometries(wgs.geometry.values, 4326, RU_EPSG, what="sample Russian layer",
+                                     densify=False)
+    if op is None or PULKOVO_OP not in op.description:
+        raise HabitatmapError(
+            f"PROJ chose {op.description if op else 'no operation'!r}, not '{PULKOVO_OP}', for the "
+            "sample's Russian layers; the sample cannot be generated correctly. Install a pyproj wheel "
+            "with the full EPSG database.")
+    return gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=list(geoms), crs=CRS(RU_EPSG))
 
 
 def border_frame(border_utm: LineString) -> gpd.GeoDataFrame:
@@ -181,11 +181,11 @@ def border_frame(border_utm: LineString) -> gpd.GeoDataFrame:
         "name_zh": ["中俄国界（示意）"],
         "note": ["Illustrative line for the synthetic sample; not the official boundary."],
     }, geometry=[border_utm], crs=UTM_EPSG)
-    return gdf.to_crs(4326)
+    return _wgs84(gdf)
 
 
 def sample_points(
-    rng: np.random.Generator, grid: SampleGrid, habitat: np.ndarray, keys: dict[int, str],
+    rng: np.random.Generator, grid: Grid, habitat: np.ndarray, keys: dict[int, str],
     *, margin: int, n_train: int = 1500, n_valid: int = 650, label_noise: float = 0.03,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, int]]:
     """Training points (noisy labels, homogeneous sites) and a stratified random validation sample.
@@ -229,7 +229,8 @@ def sample_points(
         "id": np.arange(1, len(labels) + 1),
         "habitat": [keys[int(c)] for c in labels],
         "source": "synthetic field survey",
-    }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=UTM_EPSG).to_crs(4326)
+    }, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=UTM_EPSG)
+    train = _wgs84(train)
 
     # Validation: stratified random by true class, at least 25 per class, excluding training sites.
     valid_rc, rows = [], []

@@ -19,7 +19,6 @@ __all__ = [
     "RetryPolicy",
     "check_href",
     "gdal_env",
-    "gdal_path",
     "http_retry",
     "remote_size",
     "sign_href",
@@ -51,40 +50,35 @@ def http_retry(policy: RetryPolicy | None = None):
 
 
 def check_href(href: str, *, item_id: str, asset: str) -> str:
-    """Return ``href`` if it is an http(s) URL or a local file path of a GeoTIFF, else refuse it.
+    """Return ``href`` if it is an http(s) URL or a local file (path or ``file:`` URL) of a
+    GeoTIFF, else refuse it.
 
     Raises
     ------
     AssetError
-        For other schemes (``s3://``, ``ftp://``, ``file://`` with a host, GDAL ``/vsi`` paths,
-        ``NETCDF:...`` subdataset syntax) and for VRT or XML sources.
+        For other schemes (``s3://``, ``ftp://``, ``file://`` with a host), GDAL virtual paths in
+        any spelling (also inside a ``file:`` URL), connection strings, and VRT or XML sources.
     """
+    from habitatmap.errors import InputDataError
+    from habitatmap.io.paths import check_local_path, file_url_path
+
     parsed = urlparse(href)
     scheme = parsed.scheme.lower()
     where = f"item {item_id}, asset {asset}: {href}"
-    if scheme in {"http", "https"} or (scheme == "file" and parsed.netloc in {"", "localhost"}):
+    if scheme in {"http", "https"}:
         suffix = Path(parsed.path).suffix.lower()
-    elif scheme == "" or (len(scheme) == 1 and os.name == "nt"):  # plain path (or a Windows drive)
-        if href.startswith("/vsi"):
-            raise AssetError(f"{where}: GDAL virtual paths are not accepted as assets; "
-                             "give an http(s) URL or a local file path.")
-        suffix = Path(href).suffix.lower()
+    elif scheme == "file" or scheme == "" or (len(scheme) == 1 and os.name == "nt"):
+        try:
+            local = file_url_path(href) if scheme == "file" else href
+            suffix = check_local_path(local, what="asset").suffix.lower()
+        except InputDataError as err:
+            raise AssetError(f"item {item_id}, asset {asset}: {err}") from None
     else:
         raise AssetError(f"{where}: the scheme '{scheme}:' is not supported; only http(s) URLs and "
                          "local files are read (download the file, or use an https mirror).")
     if suffix in _REFUSED_SUFFIXES:
         raise AssetError(f"{where}: {suffix} assets are refused because they can point GDAL at "
                          "other files; only GeoTIFF/COG assets are read.")
-    return href
-
-
-def gdal_path(href: str) -> str:
-    """The path GDAL opens for ``href`` (``/vsicurl/`` for URLs, a plain path for files)."""
-    parsed = urlparse(href)
-    if parsed.scheme in {"http", "https"}:
-        return "/vsicurl/" + href
-    if parsed.scheme == "file":
-        return parsed.path
     return href
 
 
@@ -119,7 +113,9 @@ def remote_size(href: str, policy: RetryPolicy | None = None) -> int | None:
     """
     parsed = urlparse(href)
     if parsed.scheme not in {"http", "https"}:
-        path = parsed.path if parsed.scheme == "file" else href
+        from habitatmap.io.paths import file_url_path
+
+        path = file_url_path(href) if parsed.scheme == "file" else href
         try:
             return os.stat(path).st_size
         except OSError as err:

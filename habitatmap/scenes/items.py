@@ -6,7 +6,6 @@ Landsat 8/9 OLI but near infrared on Landsat 4/5 TM and 7 ETM+.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -16,11 +15,9 @@ from typing import Any
 import pystac
 
 from habitatmap.errors import CatalogError
+from habitatmap.scenes.defaults import C2_SR_OFFSET, C2_SR_SCALE, DEFAULT_BANDS
 
 __all__ = [
-    "C2_SR_OFFSET",
-    "C2_SR_SCALE",
-    "DEFAULT_BANDS",
     "BandAsset",
     "SceneSummary",
     "band_assets",
@@ -33,11 +30,6 @@ __all__ = [
     "summarize_item",
 ]
 
-#: Surface-reflectance bands every Landsat 4-9 Level-2 product has, by common name.
-DEFAULT_BANDS: tuple[str, ...] = ("blue", "green", "red", "nir08", "swir16", "swir22")
-#: Collection 2 Level-2 surface reflectance: reflectance = DN * scale + offset.
-C2_SR_SCALE = 2.75e-05
-C2_SR_OFFSET = -0.2
 
 
 @dataclass(frozen=True)
@@ -228,11 +220,10 @@ def load_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
         return read_static_items(path)
     if not path.is_file():
         raise CatalogError(f"{path}: items file not found; create it with 'habitatmap scenes search --out'.")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CatalogError(
-            f"{path}: not valid JSON ({err}); pass the file written by 'scenes search'.") from None
+    from habitatmap.io.text import read_json
+
+    doc = read_json(path, what="items file", fix="pass the file written by 'scenes search'",
+                    error=CatalogError)
     if isinstance(doc, dict) and doc.get("type") in {"Catalog", "Collection"}:
         return read_static_items(path)
     features = doc.get("features") if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" \

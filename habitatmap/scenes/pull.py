@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import sys
@@ -25,30 +24,32 @@ import pystac
 import shapely
 from shapely.geometry import shape
 
-from habitatmap import __version__
-from habitatmap.aoi import Area
+from habitatmap.area import Area
 from habitatmap.errors import AssetError, HabitatmapError, InputDataError
-from habitatmap.geodesy import parse_crs
+from habitatmap.geodesy import lonlat_bounds, parse_crs, raster_operation
 from habitatmap.grid import Grid, utm_epsg
-from habitatmap.io import cog_writer, sha256_file, write_text_atomic
-from habitatmap.qa import unusable_mask
+from habitatmap.io.atomic import clean_own_leftovers, sha256_file, write_json
+from habitatmap.io.lock import FolderLock
+from habitatmap.io.paths import resolve_inside
+from habitatmap.io.raster import cog_writer, open_raster
+from habitatmap.io.text import read_json
+from habitatmap.provenance import Provenance
 from habitatmap.scenes.access import (
-    READ_DRIVERS,
     RetryPolicy,
     check_href,
     gdal_env,
-    gdal_path,
     remote_size,
     sign_href,
 )
+from habitatmap.scenes.defaults import DEFAULT_BANDS
 from habitatmap.scenes.items import (
-    DEFAULT_BANDS,
     BandAsset,
     band_assets,
     item_epsg,
     qa_asset,
     standalone_item,
 )
+from habitatmap.scenes.qa import unusable_mask
 
 __all__ = [
     "MANIFEST",
@@ -59,6 +60,7 @@ __all__ = [
     "plan_grid",
     "pull_scenes",
     "safe_name",
+    "scene_path",
 ]
 
 MANIFEST = "manifest.json"
@@ -136,13 +138,6 @@ def safe_name(item_id: str) -> str:
     return name
 
 
-def _inside(folder: Path, name: str) -> Path:
-    path = (folder / name).resolve()
-    if path.parent != folder.resolve():
-        raise InputDataError(f"item id {name!r}: would write outside {folder}; rename the item.")
-    return path
-
-
 def _overlapping(items: Sequence[pystac.Item], area: Area) -> tuple[list[pystac.Item], list[str]]:
     footprint = area.lonlat
     keep, skip = [], []
@@ -208,15 +203,23 @@ def load_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     if not path.is_file():
         raise InputDataError(
             f"{folder}: no {MANIFEST} here; pass a folder written by 'habitatmap scenes pull'.")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise InputDataError(
-            f"{path}: unreadable ({err}); pull the scenes again into a new folder.") from None
-    if doc.get("kind") != _KIND:
+    doc = read_json(path, what="pull manifest", fix="pull the scenes again into a new folder")
+    if not isinstance(doc, dict) or doc.get("kind") != _KIND or not isinstance(doc.get("settings"), dict):
         raise InputDataError(
             f"{path}: not a habitatmap pull manifest; pass a folder written by 'scenes pull'.")
     return doc
+
+
+def scene_path(folder: str | os.PathLike[str], entry: dict[str, Any]) -> Path:
+    """The file of a manifest entry, which must be a plain file name inside the pull folder.
+
+    Raises
+    ------
+    InputDataError
+        For an entry naming an absolute path, ``..``, a virtual path or a link out of the folder.
+    """
+    name = entry.get("file") if isinstance(entry, dict) else None
+    return resolve_inside(folder, str(name or ""), what="scene file", listed_in=Path(folder) / MANIFEST)
 
 
 def _comparable(settings: dict[str, Any]) -> dict[str, Any]:
@@ -229,9 +232,14 @@ class _Manifest:
     """The manifest, rewritten atomically whenever a scene finishes."""
 
     def __init__(self, folder: Path, settings: dict[str, Any], source: str) -> None:
+        self.folder = folder
         self.path = folder / MANIFEST
-        self.doc: dict[str, Any] = {"kind": _KIND, "habitatmap": __version__, "items": source,
-                                    "settings": settings, "scenes": [], "failed": []}
+        self.record_ = Provenance("scenes.pull", parameters=settings)
+        self.record_.add_input("items", source, checksum=False)
+        area = settings.get("area") or {}
+        self.record_.add_operation("area of interest", area.get("operation"))
+        self.doc: dict[str, Any] = {"kind": _KIND, "items": source, "settings": settings, "scenes": [],
+                                    "failed": []}
         if self.path.exists():
             old = load_manifest(folder)
             if _comparable(old.get("settings", {})) != _comparable(settings):
@@ -239,13 +247,13 @@ class _Manifest:
                     f"{folder}: holds scenes pulled with other settings (area, grid, bands or "
                     "masking); pull into a new --out folder or delete this one."
                 )
-            self.doc["scenes"] = old.get("scenes", [])
+            self.doc["scenes"] = [e for e in old.get("scenes", []) if isinstance(e, dict)]
 
-    def done(self, item_id: str, folder: Path) -> dict[str, Any] | None:
+    def done(self, item_id: str) -> dict[str, Any] | None:
         for entry in self.doc["scenes"]:
-            if entry["id"] == item_id:
-                f = folder / entry["file"]
-                if f.is_file() and sha256_file(f) == entry["sha256"]:
+            if entry.get("id") == item_id:
+                f = scene_path(self.folder, entry)
+                if f.is_file() and sha256_file(f) == entry.get("sha256"):
                     return entry
         return None
 
@@ -261,12 +269,15 @@ class _Manifest:
         self.write()
 
     def write(self) -> None:
-        write_text_atomic(self.path, json.dumps(self.doc, ensure_ascii=False, indent=1) + "\n")
+        rec = self.record_
+        rec.inputs = rec.inputs[:1] + [{"role": "scene", "id": e["id"]} for e in self.doc["scenes"]]
+        rec.outputs = [{"path": e["file"], "sha256": e["sha256"]} for e in self.doc["scenes"]]
+        rec.finish()
+        # No clock in the ledger: a resumed pull ends byte-identical to an uninterrupted one.
+        write_json(self.path, {**self.doc, "provenance": rec.to_dict(timings=False)})
 
 
 def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy):
-    import rasterio
-
     href = check_href(asset.href, item_id=item_id, asset=asset.key)
     href = sign_href(href)
     if asset.size is not None:
@@ -278,10 +289,9 @@ def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy):
                 "re-publish it."
             )
     try:
-        return rasterio.open(gdal_path(href), driver=READ_DRIVERS)
-    except rasterio.errors.RasterioError as err:
-        raise AssetError(f"item {item_id}, asset {asset.key} ({asset.href}): cannot be read as a "
-                         f"GeoTIFF ({_first_line(err)}); check that it exists and is not corrupt.") from None
+        return open_raster(href, what="asset", remote=True)
+    except InputDataError as err:
+        raise AssetError(f"item {item_id}, asset {asset.key}: {err}") from None
 
 
 def _first_line(err: Exception) -> str:
@@ -291,33 +301,32 @@ def _first_line(err: Exception) -> str:
 
 class _Reader:
     """Reads grid windows from one asset: plain windowed reads when the asset lies on the grid's
-    pixel lattice (values copied, only the tiles needed are fetched), a nearest-neighbour warp
-    otherwise."""
+    pixel lattice (values copied, only the tiles needed are fetched), a nearest-neighbour warp with
+    the datum-safe operation otherwise."""
 
-    def __init__(self, src: Any, grid: Grid, nodata: float) -> None:
-        from rasterio.enums import Resampling
-        from rasterio.vrt import WarpedVRT
-
-        self.src, self.nodata, self.vrt = src, nodata, None
-        t, g = src.transform, grid.transform
-        dx, dy = (g.c - t.c) / g.a, (t.f - g.f) / g.a
-        aligned = (src.crs == grid.crs and abs(t.a - g.a) < 1e-9
-                   and abs(t.e - g.e) < 1e-9 and t.b == 0 and t.d == 0
-                   and abs(dx - round(dx)) < 1e-6 and abs(dy - round(dy)) < 1e-6)
-        if aligned:
-            self.dx, self.dy = round(dx), round(dy)
-        else:
-            self.vrt = WarpedVRT(src, crs=grid.crs, transform=g, width=grid.width, height=grid.height,
-                                 resampling=Resampling.nearest, src_nodata=nodata, nodata=nodata)
+    def __init__(self, src: Any, grid: Grid, nodata: float, *, allow_ballpark: bool, what: str) -> None:
+        self.src, self.nodata, self.grid = src, nodata, grid
+        self.src_grid = Grid.from_dataset(src)
+        self.offset = self.src_grid.offset_in(grid)
+        self.pipeline = None
+        if self.offset is None:
+            self.pipeline, self.operation = raster_operation(
+                self.src_grid.crs, grid.crs, area=lonlat_bounds(self.src_grid.bounds, self.src_grid.crs),
+                allow_ballpark=allow_ballpark, what=what)
 
     def read(self, win: Any) -> np.ndarray:
         """The window's values; ``nodata`` where the asset has no pixels."""
+        import rasterio
         from rasterio.windows import Window
 
-        if self.vrt is not None:
-            return self.vrt.read(1, window=win)
+        from habitatmap.geodesy import warp
+
+        if self.offset is None:
+            out, _ = warp(rasterio.band(self.src, 1), self.src_grid, self.grid.subgrid(win),
+                          nodata=self.nodata, pipeline=self.pipeline or "")
+            return out
         out = np.full((win.height, win.width), self.nodata, dtype=self.src.dtypes[0])
-        r0, c0 = win.row_off + self.dy, win.col_off + self.dx
+        r0, c0 = win.row_off - self.offset[0], win.col_off - self.offset[1]
         r1, c1 = max(r0, 0), max(c0, 0)
         r2, c2 = min(r0 + win.height, self.src.height), min(c0 + win.width, self.src.width)
         if r2 > r1 and c2 > c1:
@@ -326,8 +335,6 @@ class _Reader:
         return out
 
     def close(self) -> None:
-        if self.vrt is not None:
-            self.vrt.close()
         self.src.close()
 
 
@@ -341,26 +348,31 @@ def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings
     windows = list(grid.blocks(settings.block))
     inside_total = 0
     clear_total = 0
+    record = Provenance("scenes.scene", parameters={
+        "grid": grid.to_dict(), "bands": list(settings.bands), "keep_snow": settings.keep_snow})
+    for asset in [*bands.values(), qa]:
+        record.add_input(asset.name, asset.href, checksum=False, id=item.id, asset=asset.key,
+                         **({"file:checksum": asset.checksum} if asset.checksum else {}))
     tags = {
         "STAC_ITEM": item.id, "DATETIME": item.datetime.isoformat() if item.datetime else "",
         "PLATFORM": str(item.properties.get("platform", "")),
         "PRODUCT": "surface reflectance (Collection 2 scale and offset applied); NaN = masked",
         "MASKED": "fill, cloud, dilated cloud, cloud shadow, cirrus"
                   + ("" if settings.keep_snow else ", snow"),
-        "SOFTWARE": f"habitatmap {__version__}",
+        **record.finish().tags(),
     }
     with gdal_env(settings.retry), cog_writer(
-        dest, width=grid.width, height=grid.height, count=len(bands), dtype="float32",
-        crs=grid.crs, transform=grid.transform, nodata=float("nan"),
+        dest, grid=grid, count=len(bands), dtype="float32", nodata=float("nan"),
         band_descriptions=list(bands), tags=tags, resampling="average",
-        stage=dest.with_name(dest.name + ".part"),
         band_tags=[{"STAC_ASSET": b.key, "HREF": b.href} for b in bands.values()],
     ) as dst:
         readers: dict[str, _Reader] = {}
         try:
             for asset in [qa, *bands.values()]:
                 nodata = asset.nodata if asset.nodata is not None else (1 if asset is qa else 0)
-                readers[asset.name] = _Reader(_open_asset(asset, item.id, settings.retry), grid, nodata)
+                readers[asset.name] = _Reader(_open_asset(asset, item.id, settings.retry), grid, nodata,
+                                              allow_ballpark=settings.allow_ballpark,
+                                              what=f"item {item.id}, asset {asset.key}")
             for n, win in enumerate(windows, start=1):
                 inside = grid.inside(local.geometry, win)
                 out = np.full((len(bands), win.height, win.width), np.nan, dtype=np.float32)
@@ -408,13 +420,6 @@ def _entry(item: pystac.Item, file: Path, fraction: float, settings: PullSetting
                           "scale": a.scale, "offset": a.offset}
                    for name, a in assets.items()},
     }
-
-
-def _clean_stale(folder: Path) -> None:
-    """Remove what an interrupted run left: ``.part`` stages and temporary files of our writers."""
-    for p in folder.iterdir():
-        if p.is_file() and (p.name.endswith(".part") or re.match(r"^\..+\.tmp-", p.name)):
-            p.unlink(missing_ok=True)
 
 
 def pull_scenes(
@@ -465,37 +470,40 @@ def pull_scenes(
         qa_asset(item)
     grid, local = plan_grid(items, area, settings)
     folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise InputDataError(f"{folder}: is a file, but --out must be a folder; choose a folder name.")
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = _Manifest(folder, _settings_doc(grid, local, settings), source)
-    _clean_stale(folder)
+    with FolderLock(folder):
+        clean_own_leftovers(folder)
+        manifest = _Manifest(folder, _settings_doc(grid, local, settings), source)
+        outcomes: dict[str, SceneOutcome] = {}
+        todo: list[tuple[pystac.Item, Path]] = []
+        for item in items:
+            entry = manifest.done(item.id)
+            if entry is not None:
+                outcomes[item.id] = SceneOutcome(item.id, "skipped", scene_path(folder, entry),
+                                                 entry["clear_fraction"])
+                if progress is not None:
+                    progress(item.id, 1, 1)
+            else:
+                todo.append((item, resolve_inside(folder, safe_name(item.id) + ".tif", what="scene file")))
 
-    outcomes: dict[str, SceneOutcome] = {}
-    todo: list[tuple[pystac.Item, Path]] = []
-    for item in items:
-        entry = manifest.done(item.id, folder)
-        if entry is not None:
-            outcomes[item.id] = SceneOutcome(item.id, "skipped", folder / entry["file"],
-                                             entry["clear_fraction"])
-            if progress is not None:
-                progress(item.id, 1, 1)
+        def finish(item: pystac.Item, dest: Path, status: str, value: Any) -> None:
+            if status == "done":
+                manifest.record(_entry(item, dest, value, settings))
+                outcomes[item.id] = SceneOutcome(item.id, "done", dest, value)
+            else:
+                manifest.record(None, {"id": item.id, "error": value})
+                outcomes[item.id] = SceneOutcome(item.id, "failed", error=value)
+
+        area_doc = (shapely.to_wkt(local.geometry, rounding_precision=3), local.crs, local.source)
+        if settings.workers <= 1 or len(todo) <= 1:
+            for item, dest in todo:
+                finish(item, dest, *_pull_task(standalone_item(item), grid, area_doc, settings, dest,
+                                               progress))
         else:
-            todo.append((item, _inside(folder, safe_name(item.id) + ".tif")))
-
-    def finish(item: pystac.Item, dest: Path, status: str, value: Any) -> None:
-        if status == "done":
-            manifest.record(_entry(item, dest, value, settings))
-            outcomes[item.id] = SceneOutcome(item.id, "done", dest, value)
-        else:
-            manifest.record(None, {"id": item.id, "error": value})
-            outcomes[item.id] = SceneOutcome(item.id, "failed", error=value)
-
-    area_doc = (shapely.to_wkt(local.geometry, rounding_precision=3), local.crs, local.source)
-    if settings.workers <= 1 or len(todo) <= 1:
-        for item, dest in todo:
-            finish(item, dest, *_pull_task(standalone_item(item), grid, area_doc, settings, dest, progress))
-    else:
-        _pull_in_processes(todo, grid, area_doc, settings, progress, finish)
-    manifest.write()
+            _pull_in_processes(todo, grid, area_doc, settings, progress, finish)
+        manifest.write()
     return PullResult(grid, manifest.path, [outcomes[i.id] for i in items], skipped)
 
 
@@ -515,8 +523,11 @@ _QUEUE: Any = None
 
 
 def _worker_init(queue: Any) -> None:
+    from habitatmap.parallel import raise_on_sigterm
+
     global _QUEUE
     _QUEUE = queue
+    raise_on_sigterm()  # a killed worker still removes its staging files
     if sys.platform.startswith("linux"):  # die with the parent: no orphan keeps writing after a kill
         import ctypes
         import signal

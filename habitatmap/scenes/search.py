@@ -14,17 +14,14 @@ import pystac
 import shapely
 from shapely.geometry import mapping, shape
 
-from habitatmap.aoi import Area
+from habitatmap.area import Area
 from habitatmap.errors import CatalogError
-from habitatmap.io import write_text_atomic
+from habitatmap.io.atomic import write_text_atomic
 from habitatmap.scenes.access import RetryPolicy, http_retry, sign_item
+from habitatmap.scenes.defaults import DEFAULT_COLLECTION
 from habitatmap.scenes.items import normalize_platform, read_static_items, standalone_item
 
-__all__ = ["DEFAULT_COLLECTION", "DEFAULT_STAC", "SceneQuery", "search_scenes", "write_items"]
-
-#: Microsoft Planetary Computer: a public STAC API with Landsat Collection 2 Level-2 as COGs.
-DEFAULT_STAC = "https://planetarycomputer.microsoft.com/api/stac/v1"
-DEFAULT_COLLECTION = "landsat-c2-l2"
+__all__ = ["SceneQuery", "search_scenes", "write_items"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from habitatmap.corridors.circuitscape_ini import read_config
+from habitatmap.corridors.circuitscape.run import read_config
 
 SUITE = Path(__file__).resolve().parents[1] / "conformance" / "circuitscape"
 VERIFY = SUITE / "output_verify"
@@ -128,7 +128,7 @@ STRENGTHS = {"scenario": "one-to-all", "use_variable_source_strengths": "True",
     ("pairs.txt", "min 2\nmax 50\n0 1 2\n1 0\n", PAIRS, "not an included-pairs file"),
     ("pairs.txt", "mode sometimes\n1 2\n", PAIRS, "not an included-pairs file"),
     ("strengths.txt", "1 strong\n", STRENGTHS, "'focal id, source strength'"),
-    ("pts.txt", b"1 0.5 1.5\n2 2.5 0.5 \xff\n", {}, "not a readable UTF-8 text file"),
+    ("pts.txt", b"1 0.5 1.5\n2 2.5 0.5 \xff\n", {}, "is not UTF-8 text"),
 ])
 def test_malformed_text_inputs_are_one_sentence(tmp_path, monkeypatch, cli, name, body, options, message):
     monkeypatch.chdir(tmp_path)

@@ -213,7 +213,7 @@ def test_model_file_is_refused_when_not_a_model(cli, composites, tmp_path):
 
 
 def test_model_metadata(demo, legend):
-    from habitatmap.model import load_model
+    from habitatmap.habitat.models import load_model
 
     model = load_model(demo / "habitat_model.skops")
     assert model.metadata["legend_id"] == legend.id and model.metadata["legend_version"] == legend.version

@@ -17,13 +17,12 @@ import numpy as np
 import pytest
 import rasterio
 
-from habitatmap.aoi import area_from_bbox
+from habitatmap.area import area_from_bbox
 from habitatmap.scenes import load_items
 from habitatmap.scenes.access import RetryPolicy
 from habitatmap.scenes.pull import PullSettings, pull_scenes
-
-from ..conftest import ROOT
-from ..stac_server import StacTestServer
+from tests.conftest import ROOT
+from tests.stac_server import StacTestServer
 
 BIN = Path(sys.executable).parent / "habitatmap"
 AOI = ROOT / "workflows" / "tumen_aoi.geojson"
@@ -205,7 +204,7 @@ def test_pull_killed_midway_resumes_and_ends_identical(cli, server, tmp_path):
             return False
 
     assert _wait_for(two_done), "the pull did not get going"
-    _wait_for(lambda: any(resumed.glob("*.part")), timeout=10)
+    _wait_for(lambda: any(resumed.glob(".*.stage.tif")), timeout=10)  # a scene in progress
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     done_before = len(json.loads((resumed / "manifest.json").read_text())["scenes"])
@@ -230,14 +229,15 @@ def test_area_overlapping_no_item_exits_2(cli, stac, tmp_path):
 
 def _rewrite_asset(item_json: Path, key: str, func) -> None:
     """Change one asset's pixels and keep the item's file:size and file:checksum truthful."""
+    from habitatmap.grid import Grid
     from habitatmap.io import write_cog
 
     doc = json.loads(item_json.read_text())
     path = item_json.parent / doc["assets"][key]["href"]
     with rasterio.open(path) as ds:
-        data, crs, transform, nodata = ds.read(1), ds.crs, ds.transform, ds.nodata
-    data = func(data, transform)
-    write_cog(path, data, crs=crs, transform=transform, nodata=nodata)
+        data, grid, nodata = ds.read(1), Grid.from_dataset(ds), ds.nodata
+    data = func(data, grid.transform)
+    write_cog(path, data, grid=grid, nodata=nodata)
     raw = path.read_bytes()
     doc["assets"][key]["file:size"] = len(raw)
     doc["assets"][key]["file:checksum"] = "1220" + hashlib.sha256(raw).hexdigest()
@@ -360,8 +360,8 @@ def test_unsupported_schemes_and_vrt_assets_are_refused(cli, stac, tmp_path):
     assert r.exit_code == 2 and "4 of 6 scenes failed" in r.stderr
     assert "scheme 's3:' is not supported" in r.stderr
     assert ".vrt assets are refused" in r.stderr
-    assert "cannot be read as a GeoTIFF" in r.stderr
-    assert "GDAL virtual paths are not accepted" in r.stderr
+    assert "cannot read it as a GeoTIFF" in r.stderr
+    assert "GDAL virtual paths are not read" in r.stderr
 
 
 def test_unknown_grid_crs_is_one_sentence(cli, stac, tmp_path):

@@ -1,0 +1,67 @@
+"""Text and JSON files the project reads (manifests, items files, Circuitscape text inputs)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from habitatmap.errors import HabitatmapError, InputDataError
+from habitatmap.io.paths import check_local_path
+
+__all__ = ["MAX_TEXT_BYTES", "read_json", "read_text"]
+
+#: Largest text input read whole (a manifest, an items file, a point list).
+MAX_TEXT_BYTES = 512 * 1024 * 1024
+
+
+def read_text(path: str | os.PathLike[str], *, what: str = "text file", gz: bool | None = None,
+              error: type[HabitatmapError] = InputDataError) -> str:
+    """The UTF-8 text of a file (optionally gzipped: by default when the name ends in ``.gz``).
+
+    Raises
+    ------
+    HabitatmapError
+        Of class ``error``: missing, a folder, too large, not gzip when named so, not UTF-8.
+    """
+    p = check_local_path(path, what=what)
+    if not p.is_file():
+        raise error(f"{p}: {what} not found" + (" (it is a folder)" if p.is_dir() else "")
+                    + "; check the path.")
+    if p.stat().st_size > MAX_TEXT_BYTES:
+        raise error(f"{p}: the {what} is {p.stat().st_size / 2**20:.0f} MiB, more than the "
+                    f"{MAX_TEXT_BYTES / 2**20:.0f} MiB read as text; check that it is the right file.")
+    raw = p.read_bytes()
+    if gz if gz is not None else p.name.lower().endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+                raw = fh.read(MAX_TEXT_BYTES + 1)
+        except (OSError, EOFError) as err:
+            raise error(f"{p}: not a readable gzip file ({err}); give the file uncompressed.") from None
+        if len(raw) > MAX_TEXT_BYTES:
+            raise error(f"{p}: unpacks to more than {MAX_TEXT_BYTES / 2**20:.0f} MiB; check that it is "
+                        "the right file.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(f"{p}: the {what} is not UTF-8 text; save it as UTF-8.") from None
+
+
+def read_json(path: str | os.PathLike[str], *, what: str = "JSON file", fix: str = "check the file",
+              error: type[HabitatmapError] = InputDataError) -> Any:
+    """Parse a JSON file.
+
+    Raises
+    ------
+    HabitatmapError
+        Of class ``error``: unreadable, not UTF-8, or not JSON (with the line).
+    """
+    text = read_text(path, what=what, gz=False, error=error)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise error(f"{Path(path)}: the {what} is not valid JSON (line {err.lineno}: {err.msg}); "
+                    f"{fix}.") from None

@@ -1,0 +1,132 @@
+"""Site workflow files (``workflows/<site>.yaml``): the model and its loader.
+
+A site file names the transboundary area, its sample or production inputs and the defaults the
+commands use there. Paths in it are relative to the file's folder's parent (the project root).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from habitatmap.errors import ConfigError
+from habitatmap.legend.model import LANGUAGES, Names
+
+__all__ = ["ClassificationSpec", "CompositeSpec", "CorridorSpec", "SceneSearch", "Site", "SiteInputs",
+           "load_site"]
+
+
+class SiteInputs(BaseModel):
+    """Input locations of a site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_data: Path
+    stac: Path
+    aoi: Path
+    boundaries: list[str] = Field(default_factory=list)
+    mapping: Path | None = None
+
+
+class SceneSearch(BaseModel):
+    """Which scenes the site uses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    max_cloud: float | None = Field(default=None, ge=0, le=100)
+    platforms: list[str] = Field(default_factory=list)
+
+
+class CompositeSpec(BaseModel):
+    """One seasonal composite of the site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    months: str
+    method: str = "median"
+    indices: list[str] = Field(default_factory=list)
+
+
+class ClassificationSpec(BaseModel):
+    """How the site's habitat map is made and checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    composites: list[str] = Field(min_length=1)
+    training: Path
+    validation: Path | None = None
+    label_field: str | None = None
+    model: str = "rf"
+    seed: int = 0
+    mmu_ha: float | None = Field(default=None, ge=0)
+
+
+class CorridorSpec(BaseModel):
+    """Corridors of one species between the site's core areas (layers of the site's base map)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    species: str
+    cores_layer: str = "zones"
+    cores_select: str | None = "zone_class=core"
+    border_layer: str | None = "border"
+    segment_km: float = Field(default=1.0, gt=0)
+
+
+class Site(BaseModel):
+    """One transboundary site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_-]+$")
+    name: Names
+    countries: list[str] = Field(min_length=1)
+    crs: str
+    species: list[str] = Field(min_length=1)
+    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
+    inputs: SiteInputs
+    scenes: SceneSearch = Field(default_factory=SceneSearch)
+    composites: dict[str, CompositeSpec] = Field(default_factory=dict)
+    classification: ClassificationSpec | None = None
+    corridors: CorridorSpec | None = None
+    root: Path = Field(default=Path("."), exclude=True)
+
+    def resolve(self, path: Path) -> Path:
+        """Resolve a path from the site file against the project root."""
+        return path if path.is_absolute() else (self.root / path)
+
+
+def load_site(path: str | os.PathLike[str]) -> Site:
+    """Read and validate a site workflow file.
+
+    Raises
+    ------
+    ConfigError
+        With one sentence naming the file, the field and the fix.
+    """
+    from habitatmap.io.yaml import read_yaml
+
+    p = Path(path)
+    data = read_yaml(p, what="workflow file", missing="pass an existing workflows/<site>.yaml")
+    if not isinstance(data, dict) or "site" not in data:
+        raise ConfigError(f"{p}: no top-level 'site' key; start from workflows/tumen.yaml.")
+    try:
+        site = Site.model_validate({**data["site"], "root": p.resolve().parent.parent})
+    except ValidationError as err:
+        e = err.errors()[0]
+        field = ".".join(str(x) for x in e["loc"])
+        raise ConfigError(f"{p}: site.{field}: {e['msg']}; correct it in the workflow file.") from None
+    if site.classification is not None:
+        missing = [c for c in site.classification.composites if c not in site.composites]
+        if missing:
+            raise ConfigError(f"{p}: site.classification.composites: {missing} are not defined under "
+                              "site.composites; name composites defined there.")
+    for lang in site.languages:
+        if lang not in LANGUAGES:
+            raise ConfigError(f"{p}: site.languages: unknown language {lang!r}; use {LANGUAGES}.")
+    return site
