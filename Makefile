@@ -4,12 +4,13 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 OUT    ?= out
 
-.PHONY: demo test lint bench sample-data sysdeps clean help
+.PHONY: demo test lint bench sample-data sysdeps wheel-check clean help
 
 help:
 	@echo "make demo   - create $(VENV), install, run the Tumen sample workflow into $(OUT)/"
 	@echo "make test   - create/update $(VENV), install with test extras, run the test suite"
 	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make wheel-check - build the wheel, install it in a fresh venv, run the demo from it"
 	@echo "make sample-data - regenerate sample_data/ from its seeded generator"
 
 $(PY):
@@ -41,8 +42,13 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check habitatmap tests benchmarks sample_data cli.py
 
+# The whole suite, then the wheel users install, built and run outside the checkout.
 test: lint sysdeps
 	$(VENV)/bin/pytest
+	PYTHON=$(PY) sh tools/check-wheel.sh
+
+wheel-check: $(VENV)/.installed
+	PYTHON=$(PY) sh tools/check-wheel.sh
 
 bench: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet -e '.[test,bench]'
