@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from habitatmap.errors import InputDataError
 from habitatmap.geodesy import DatumOperation, transform_geometries
 from habitatmap.grid import crs_label
+from habitatmap.values import quote
 
 __all__ = ["Area", "area_from_bbox", "read_area"]
 
@@ -98,10 +99,10 @@ def area_from_bbox(bbox: str | tuple[float, float, float, float]) -> Area:
     except ValueError:
         values = []
     if len(values) != 4 or not all(map(math.isfinite, values)):
-        raise InputDataError(f"bbox {bbox!r}: expected four numbers W,S,E,N in degrees, "
+        raise InputDataError(f"--bbox {quote(bbox)}: not four finite numbers W,S,E,N in degrees; write "
                              "e.g. --bbox 130.6,42.85,130.85,43.02.")
     w, s, e, n = values
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise InputDataError(f"bbox {bbox!r}: needs -180 <= W < E <= 180 and -90 <= S < N <= 90 "
+        raise InputDataError(f"--bbox {quote(bbox)}: needs -180 <= W < E <= 180 and -90 <= S < N <= 90 "
                              "(longitude first); fix the order or the values.")
     return Area(box(w, s, e, n), "EPSG:4326", f"bbox {w},{s},{e},{n}")

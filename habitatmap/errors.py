@@ -19,6 +19,7 @@ __all__ = [
     "LegendError",
     "OutputError",
     "Terminated",
+    "reason",
 ]
 
 
@@ -65,3 +66,29 @@ class Terminated(BaseException):
     with Ctrl-C, every ``finally`` runs and no temporary file is left behind. Like
     ``KeyboardInterrupt`` it is not an ``Exception``, so ordinary error handling does not swallow it.
     """
+
+
+_WRAPPER = ("See previous exception", "see previous exception")
+
+
+def reason(err: BaseException, limit: int = 200) -> str:
+    """The useful first line of an exception's message, for the middle of an error sentence.
+
+    GDAL errors reach us wrapped ("Read failed. See previous exception for details."): the message
+    of the exception underneath is used instead. An ``OSError``'s ``[Errno 28]`` prefix is dropped
+    for its plain text ("No space left on device"). At most ``limit`` characters, one line.
+    """
+    seen = 0
+    while any(w in str(err) for w in _WRAPPER) and seen < 5:
+        inner = err.__cause__ or err.__context__
+        if inner is None:
+            break
+        err, seen = inner, seen + 1
+    if isinstance(err, OSError) and err.strerror:
+        text = err.strerror
+    else:
+        text = str(err).strip()
+        for w in _WRAPPER:
+            text = text.split(w)[0].rstrip(" .") if w in text else text
+    line = " ".join(text.splitlines()[0].split()) if text.strip() else type(err).__name__
+    return line if len(line) <= limit else line[:limit] + "…"

@@ -24,6 +24,7 @@ from pyproj.transformer import AreaOfInterest, TransformerGroup
 
 from habitatmap.errors import ConfigError, GeodesyError
 from habitatmap.grid import Grid, crs_label
+from habitatmap.values import quote
 
 __all__ = [
     "ITRF_ALIGNED_DATUMS",
@@ -337,6 +338,6 @@ def parse_crs(text: str, *, option: str = "--crs") -> str:
     try:
         crs = CRS.from_user_input(f"EPSG:{value}" if value.isdigit() else value)
     except CRSError:
-        raise ConfigError(f"{option} {text[:80]!r}: not a coordinate reference system PROJ knows; give "
+        raise ConfigError(f"{option} {quote(text)}: not a coordinate reference system PROJ knows; give "
                           "an EPSG code such as EPSG:32652.") from None
     return crs_label(crs)

@@ -120,6 +120,12 @@ class Grid:
                                  "write it with its CRS and try again.")
         if ds.transform.b != 0 or ds.transform.d != 0:
             raise InputDataError(f"{ds.name}: the raster is rotated; warp it to a north-up grid first.")
+        t = ds.transform
+        if not all(math.isfinite(v) for v in (t.a, t.c, t.e, t.f)) or t.a == 0 or t.e == 0:
+            raise InputDataError(f"{ds.name}: the raster's corner or cell size is not a finite, non-zero "
+                                 "number; fix its header (or georeferencing) and try again.")
+        if ds.width < 1 or ds.height < 1:
+            raise InputDataError(f"{ds.name}: the raster has no cells; write it again.")
         return cls(crs_label(ds.crs) if ds.crs is not None else "", ds.transform, ds.width, ds.height)
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,9 +11,10 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from habitatmap.errors import ConfigError
+from habitatmap.errors import ConfigError, HabitatmapError
 
 __all__ = ["dask_client", "map_unordered", "raise_on_sigterm"]
 
@@ -97,7 +98,7 @@ def map_unordered(
         args = next(pending, None)
         if args is None:
             return False
-        queue.add(client.submit(func, *args, pure=False))
+        queue.add(client.submit(_guarded, func, *args, pure=False))
         return True
 
     for _ in range(max(1, max_in_flight)):
@@ -106,5 +107,26 @@ def map_unordered(
     for future in queue:
         result = future.result()
         future.release()
+        if isinstance(result, _Failed):
+            for other in list(queue.futures):  # the first failure decides; nothing more to compute
+                other.cancel()
+            queue.clear()
+            raise result.kind(result.message)
         submit_next()
         yield result
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A task's user error, returned as a value: distributed re-raises a raised one as a bare
+    ``Exception`` holding its repr, which would lose the class and the one-sentence message."""
+
+    kind: type[HabitatmapError]
+    message: str
+
+
+def _guarded(func: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return func(*args)
+    except HabitatmapError as err:
+        return _Failed(type(err), str(err))

@@ -107,10 +107,11 @@ class BasemapResult:
 def _auto_crs(read: list[tuple[gpd.GeoDataFrame, LayerInfo, dict[str, Any]]], aoi: Any) -> str:
     if aoi is not None:
         return f"EPSG:{utm_epsg(aoi.lonlat.centroid.x, aoi.lonlat.centroid.y)}"
+    empty = [info.source for g, info, _ in read if not len(g)]
     read = [r for r in read if len(r[0])]
     if not read:
-        raise InputDataError("every input layer is empty, so the base map has nothing to show; give "
-                             "layers with features.")
+        raise InputDataError(f"{', '.join(empty)[:300]}: every input layer is empty, so the base map "
+                             "has nothing to show; give layers with features.")
     # The UTM zone of the parks' (else all layers') combined extent; rough degrees suffice.
     boxes = [lonlat_bounds(tuple(g.total_bounds), g.crs) for g, _, e in read if e["target"] != "border"] \
         or [lonlat_bounds(tuple(g.total_bounds), g.crs) for g, _, _ in read]

@@ -8,17 +8,20 @@ map onto the shared zone classes.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from habitatmap.basemap.layers import LayerInfo
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.io.paths import split_layer
 from habitatmap.io.yaml import read_yaml
+from habitatmap.values import quote
 
 __all__ = ["SCHEMA", "Mapping", "harmonise", "load_mapping"]
 
@@ -32,6 +35,39 @@ _GEOMETRY = {"parks": ("Polygon", "MultiPolygon"), "zones": ("Polygon", "MultiPo
 
 
 
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _Entry(BaseModel):
+    """One input layer of a mapping file (checked strictly: every value a short scalar)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    target: Literal["parks", "zones", "border"]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] | None = None
+    fields: dict[_Name, _Name] = Field(default_factory=dict)
+    constants: dict[_Name, _Text] = Field(default_factory=dict)
+    zone_class: dict[_Text, _Name] = Field(default_factory=dict)
+
+    @field_validator("zone_class", mode="before")
+    @classmethod
+    def _names_as_text(cls, v: Any) -> Any:
+        # National zone names may be numbers in a layer (zone 1, 2, 3): compare them as text.
+        if isinstance(v, dict):
+            return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: val
+                    for k, val in v.items()}
+        return v
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    mapping: dict[_Name, _Text] = Field(default_factory=dict)
+    zone_classes: dict[_Name, dict[_Name, _Text]] = Field(default_factory=dict)
+    layers: dict[_Text, _Entry] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class Mapping:
     """A validated mapping file: per input layer, its target layer and how its fields map."""
@@ -42,17 +78,40 @@ class Mapping:
     source: str
 
     def for_layer(self, spec: str) -> dict[str, Any]:
-        """The entry for ``FILE[:LAYER]`` (matched on the file name and layer)."""
+        """The entry for ``FILE[:LAYER]`` (matched on the file name and layer).
+
+        A Shapefile given as its folder or zipped (``ru.shp.zip``) also matches the entry of the
+        Shapefile inside it (``ru.shp``).
+        """
         path, layer = split_layer(spec)
         key = path.name + (f":{layer}" if layer else "")
+        if key not in self.layers and layer is None and (path.is_dir() or path.suffix.lower() == ".zip"):
+            from habitatmap.io.vector import list_layers
+
+            inside = list_layers(path, what="layer")
+            if len(inside) == 1 and f"{inside[0][0]}.shp" in self.layers:
+                return self.layers[f"{inside[0][0]}.shp"]
         if key not in self.layers:
-            raise ConfigError(f"{self.source}: no entry for layer {key!r}; add one under 'layers' "
-                              f"(entries: {', '.join(self.layers)}).")
+            raise ConfigError(f"{self.source}: no entry for layer {quote(key)}; add one under 'layers' "
+                              f"(entries: {quote(', '.join(self.layers), 200)}).")
         return self.layers[key]
+
+
+def _validation_sentence(p: Path, err: ValidationError) -> ConfigError:
+    e = err.errors()[0]
+    loc = ".".join(quote(x, 40) if isinstance(x, str) and not x.isidentifier() else str(x) for x in e["loc"])
+    got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
+        else f" (got {quote(e.get('input'))})"
+    msg = re.sub(r" or instance of \w+", "", e["msg"])  # pydantic's class names mean nothing to users
+    return ConfigError(f"{p}: {loc}: {msg[0].lower()}{msg[1:]}{got}; correct it in the mapping "
+                       "file (start from workflows/tumen_mapping.yaml).")
 
 
 def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     """Read and check a mapping YAML file.
+
+    Every value must be a short text of the expected kind (no lists where a name is expected), so a
+    hostile file cannot fill the base map with large values.
 
     Raises
     ------
@@ -63,22 +122,27 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     doc = read_yaml(p, what="mapping file", missing="start from workflows/tumen_mapping.yaml")
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), dict):
         raise ConfigError(f"{p}: no 'layers' mapping; start from workflows/tumen_mapping.yaml.")
-    classes = doc.get("zone_classes") or {}
-    for key, entry in doc["layers"].items():
-        target = (entry or {}).get("target")
-        if target not in SCHEMA:
-            raise ConfigError(f"{p}: layer {key!r}: target must be one of {', '.join(SCHEMA)}, "
-                              f"got {target!r}.")
-        unknown = set((entry.get("fields") or {}) | (entry.get("constants") or {})) - set(SCHEMA[target])
+    try:
+        checked = _Document.model_validate(doc)
+    except ValidationError as err:
+        raise _validation_sentence(p, err) from None
+    classes = {k: dict(v) for k, v in checked.zone_classes.items()}
+    layers: dict[str, dict[str, Any]] = {}
+    for key, entry in checked.layers.items():
+        unknown = set(entry.fields) | set(entry.constants)
+        unknown -= set(SCHEMA[entry.target])
         if unknown:
-            raise ConfigError(f"{p}: layer {key!r}: {sorted(unknown)} are not fields of {target} "
-                              f"({', '.join(SCHEMA[target])}).")
-        bad = sorted(set((entry.get("zone_class") or {}).values()) - set(classes))
+            raise ConfigError(f"{p}: layer {quote(key)}: {quote(sorted(unknown))} are not fields of "
+                              f"{entry.target}; use {', '.join(SCHEMA[entry.target])}.")
+        bad = sorted(set(entry.zone_class.values()) - set(classes))
         if bad:
-            raise ConfigError(f"{p}: layer {key!r}: zone classes {bad} are not declared under zone_classes.")
-        if target != "border" and not entry.get("country"):
-            raise ConfigError(f"{p}: layer {key!r}: give its country (ISO 3166 alpha-3, e.g. RUS or CHN).")
-    return Mapping(str((doc.get("mapping") or {}).get("id", p.stem)), doc["layers"], classes, str(p))
+            raise ConfigError(f"{p}: layer {quote(key)}: zone classes {quote(bad)} are not declared under "
+                              "zone_classes; declare them there.")
+        if entry.target != "border" and not entry.country:
+            raise ConfigError(f"{p}: layer {quote(key)}: has no country; give its ISO 3166 "
+                              "alpha-3 code (e.g. RUS or CHN).")
+        layers[key] = entry.model_dump()
+    return Mapping(str(checked.mapping.get("id", p.stem)), layers, classes, str(p))
 
 
 def harmonise(gdf: gpd.GeoDataFrame, entry: dict[str, Any], info: LayerInfo) -> gpd.GeoDataFrame:
@@ -97,8 +161,8 @@ def harmonise(gdf: gpd.GeoDataFrame, entry: dict[str, Any], info: LayerInfo) -> 
         src = (entry.get("fields") or {}).get(name)
         if src is not None:
             if src not in gdf.columns:
-                raise ConfigError(f"{info.source}: has no field {src!r} (mapped to {name}); its fields are "
-                                  f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
+                raise ConfigError(f"{info.source}: has no field {quote(src)} (mapped to {name}); its fields "
+                                  f"are {quote(', '.join(c for c in gdf.columns if c != 'geometry'), 200)}.")
             # Keep missing values missing (astype(str) would turn them into the text "None").
             out[name] = [None if pd.isna(v) else str(v).strip() for v in gdf[src]]
         elif name in (entry.get("constants") or {}):

@@ -96,7 +96,7 @@ def render_sheet(
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "png"):
-        raise ConfigError(f"{out}: write the sheet as .pdf or .png.")
+        raise ConfigError(f"{out}: not a .pdf or .png name; write the sheet as .pdf or .png.")
     sheet = parse_sheet(code)
     font = None
     if lang == "zh":

@@ -28,6 +28,7 @@ from shapely.geometry import Point, Polygon
 
 from habitatmap.errors import InputDataError
 from habitatmap.geodesy import DatumOperation, transform_geometries
+from habitatmap.values import quote
 
 __all__ = [
     "SYSTEMS",
@@ -118,7 +119,7 @@ class Sheet:
 
 def _check_system(system: str) -> str:
     if system not in SYSTEMS:
-        raise InputDataError(f"unknown sheet system {system!r}; use one of {', '.join(SYSTEMS)}.")
+        raise InputDataError(f"unknown sheet system {quote(system)}; use one of {', '.join(SYSTEMS)}.")
     return system
 
 
@@ -141,7 +142,7 @@ def sheet_at(lon: float, lat: float, system: str) -> Sheet:
                              "only; give longitude first, in degrees east.")
     if system == "sk42" and lat >= 60.0:
         raise InputDataError(f"({lon}, {lat}): north of 60 deg N SK-42 sheets are doubled, which is "
-                             "not supported yet.")
+                             "not supported yet; map areas south of 60 deg N.")
     lon_m, lat_m = _minutes(lon), _minutes(lat)
     row_index = int(lat_m // 240)
     million_col = int(lon_m // 360) + 31
@@ -167,7 +168,7 @@ def parse_sheet(code: str) -> Sheet:
         letter, col, row, c = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
         if 1 <= col <= 60 and 1 <= row <= 12 and 1 <= c <= 12:
             return Sheet("gbt13989", letter, col, row, c)
-    raise InputDataError(f"{code!r}: not a 1:100000 sheet code; write SK-42 sheets like K-52-35 and "
+    raise InputDataError(f"{quote(code)}: not a 1:100000 sheet code; write SK-42 sheets like K-52-35 and "
                          "GB/T 13989 sheets like K52D003011.")
 
 
@@ -176,7 +177,8 @@ def sheets_in_bounds(bounds: tuple[float, float, float, float], system: str) -> 
     _check_system(system)
     w, s, e, n = bounds
     if not (w <= e and s <= n):
-        raise InputDataError(f"bounds {bounds}: need west <= east and south <= north.")
+        raise InputDataError(f"bounds {bounds}: west is east of east or south north of north; give "
+                             "west <= east and south <= north.")
     cx0 = math.floor(_minutes(w) / _SHEET_W_MIN)
     cx1 = max(cx0 + 1, math.ceil(_minutes(e) / _SHEET_W_MIN))
     cy0 = math.floor(_minutes(s) / _SHEET_H_MIN)
@@ -224,7 +226,7 @@ def locate(lon: float, lat: float, *, crs: str = "EPSG:4326",
 
     crs = parse_crs(crs, option="--crs")
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise InputDataError(f"({lon}, {lat}): give finite coordinates.")
+        raise InputDataError(f"({lon}, {lat}): not finite coordinates; give finite numbers.")
     if CRS.from_user_input(crs).is_geographic and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InputDataError(f"({lon}, {lat}): not a longitude and latitude in degrees; give longitude "
                              "first.")
@@ -238,7 +240,8 @@ def locate(lon: float, lat: float, *, crs: str = "EPSG:4326",
 
 
 def sheet_frames(area_lonlat: object, area_crs: str, target_crs: str, system: str, *,
-                 allow_ballpark: bool = False) -> tuple[gpd.GeoDataFrame, DatumOperation | None]:
+                 allow_ballpark: bool = False, source: str = "area"
+                 ) -> tuple[gpd.GeoDataFrame, DatumOperation | None]:
     """Frames of every sheet meeting an area, built in the system's datum, densified, then moved
     to ``target_crs``.
 
@@ -252,6 +255,8 @@ def sheet_frames(area_lonlat: object, area_crs: str, target_crs: str, system: st
         ``sk42`` or ``gbt13989``.
     allow_ballpark
         Accept a zero-shift step from an older datum.
+    source
+        Where the area came from, for messages.
 
     Returns
     -------
@@ -262,7 +267,7 @@ def sheet_frames(area_lonlat: object, area_crs: str, target_crs: str, system: st
     _check_system(system)
     sys_crs = SYSTEMS[system][1]
     in_datum, _ = transform_geometries(area_lonlat, area_crs, sys_crs, allow_ballpark=allow_ballpark,
-                                       what=f"area for the {system} sheets")
+                                       what=f"{source} (area of the {system} sheets)")
     sheets = frames_touching(in_datum, system)
     frames = np.array([sh.frame() for sh in sheets], dtype=object)
     moved, op = transform_geometries(frames, sys_crs, target_crs, allow_ballpark=allow_ballpark,
@@ -308,7 +313,7 @@ def sheet_grid(area: object, crs: str = "auto", *,
     layers = {}
     for system in SYSTEMS:
         gdf, op = sheet_frames(area.geometry, area.crs, target, system,  # type: ignore[attr-defined]
-                               allow_ballpark=allow_ballpark)
+                               allow_ballpark=allow_ballpark, source=str(getattr(area, "source", "area")))
         if op is not None:
             gdf["operation"] = op.description
             gdf["operation_accuracy_m"] = op.accuracy_m

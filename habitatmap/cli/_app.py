@@ -17,8 +17,13 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+try:  # Typer 0.2x ships its own copy of click; older ones use click itself
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import NoArgsIsHelpError, UsageError
+
 from habitatmap import __version__
-from habitatmap.errors import HabitatmapError, HabitatmapWarning, Terminated
+from habitatmap.errors import HabitatmapError, HabitatmapWarning, Terminated, reason
 from habitatmap.legend.model import Legend, load_legend
 
 # GDAL's block cache defaults to 5% of RAM; a fixed size keeps memory flat and predictable. It is
@@ -85,13 +90,17 @@ class HabitatmapGroup(TyperGroup):
                 return super().invoke(ctx)
             except HabitatmapError as exc:
                 _fail(ctx, str(exc))
+            except NoArgsIsHelpError:
+                raise
+            except UsageError as exc:  # a bad option value: one line like every other error
+                where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+                _fail(ctx, f"{exc.format_message().rstrip('.')}; see '{where} --help'.")
             except BrokenPipeError:  # output piped into `head` that has closed: not an error
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 ctx.exit(0)
             except OSError as exc:  # permission denied, disk full, ...: the user's environment
                 where = f"{exc.filename}: " if exc.filename else ""
-                _fail(ctx, f"{where}{exc.strerror or exc}; "
-                           "check the path, its permissions and the free disk space.")
+                _fail(ctx, f"{where}{reason(exc)}; check the path, its permissions and the free disk space.")
             except KeyboardInterrupt:
                 err_console.print("Interrupted; finished outputs are kept, partial ones removed.")
                 ctx.exit(130)

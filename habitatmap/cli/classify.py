@@ -8,7 +8,7 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
 from habitatmap.cli._progress import block_progress
-from habitatmap.cli.options import AllowBallpark, Lang, Scheduler, Threads
+from habitatmap.cli.options import AllowBallpark, Lang, Scheduler, Threads, number
 from habitatmap.habitat.models import MODELS
 from habitatmap.legend.model import Legend
 from habitatmap.scale import DEFAULT_MMU_HA
@@ -47,12 +47,17 @@ def classify(
     model: str = typer.Option("rf", "--model",
                               help=f"{', '.join(f'{k}: {v}' for k, v in MODELS.items())}; or a saved "
                                    ".skops model."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (model and polygon sampling)."),
-    mmu_ha: float = typer.Option(DEFAULT_MMU_HA, "--mmu-ha",
+    seed: int = typer.Option(0, "--seed",
+                             parser=number(minimum=0, maximum=2**32 - 1, integer=True),
+                             help="Random seed (model and polygon sampling)."),
+    mmu_ha: float = typer.Option(DEFAULT_MMU_HA, "--mmu-ha", parser=number(minimum=0, maximum=1e6),
                                  help="Minimum mapping unit in hectares (default: 2 mm x 2 mm at 1:100000; "
                                       "0 = off)."),
-    majority: int = typer.Option(0, "--majority", help="Majority filter window before the MMU: 3, 5 or 7."),
-    max_per_polygon: int = typer.Option(50, "--max-per-polygon", min=1,
+    majority: int = typer.Option(0, "--majority",
+                                 parser=number(minimum=0, maximum=7, integer=True),
+                                 help="Majority filter window before the MMU: 3, 5 or 7."),
+    max_per_polygon: int = typer.Option(50, "--max-per-polygon",
+                                        parser=number(minimum=1, maximum=1e6, integer=True),
                                         help="Most pixels sampled from one training polygon."),
     validation: str | None = typer.Option(None, "--validation",
                                           help="Independent reference sample for the accuracy report."),
@@ -60,7 +65,7 @@ def classify(
                                        help="Write report.json, report.md and a confusion-matrix PNG here."),
     model_out: Path | None = typer.Option(None, "--model-out", dir_okay=False,
                                           help="Save the fitted model (skops format)."),
-    cv_block_km: float = typer.Option(5.0, "--cv-block-km", min=0.1,
+    cv_block_km: float = typer.Option(5.0, "--cv-block-km", parser=number(minimum=0.1, maximum=1e4),
                                       help="Block width of the spatial cross-validation "
                                            "(without --validation)."),
     allow_ballpark: AllowBallpark = False,

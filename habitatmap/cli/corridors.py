@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
-from habitatmap.cli.options import AllowBallpark
+from habitatmap.cli.options import AllowBallpark, number
+from habitatmap.values import quote
 
 __all__ = ["border", "circuit", "leastcost", "resistance"]
 
@@ -78,7 +79,7 @@ def circuit(
     from habitatmap.errors import ConfigError
 
     if solver not in ("auto", "direct", "amg"):
-        raise ConfigError(f"--solver {solver!r}: choose auto, direct or amg.")
+        raise ConfigError(f"--solver {quote(solver)}: not a solver; choose auto, direct or amg.")
     direct = {"auto": None, "direct": True, "amg": False}[solver]
     opts = CircuitOptions(four_neighbors=four_neighbors, avg_resistance=not avg_conductance, direct=direct)
     run = run_circuit(resistance, out, mode=mode, focal=focal, sources=sources, grounds=grounds,
@@ -104,9 +105,9 @@ def leastcost(
                                     help="Resistance GeoTIFF (e.g. from 'corridors resistance')."),
     cores: str = typer.Option(..., "--cores", help="Core areas (polygons) or points, FILE[:LAYER]."),
     out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
-    max_distance: float = typer.Option(None, "--max-distance",
+    max_distance: float = typer.Option(None, "--max-distance", parser=number(minimum=0, min_open=True),
                                        help="Do not link cores further apart than this cost distance."),
-    width_cutoff: float = typer.Option(None, "--width-cutoff",
+    width_cutoff: float = typer.Option(None, "--width-cutoff", parser=number(minimum=0),
                                        help="Corridor polygons: normalised corridor below this "
                                             "(default 5% of each pair's least-cost distance)."),
     border: str = typer.Option(None, "--border", help="State border, FILE[:LAYER]: where paths cross it."),
@@ -139,8 +140,11 @@ def border(
     border_file: str = typer.Option(..., "--border",
                                     help="The state border, FILE[:LAYER] (lines or polygons)."),
     out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
-    segment_km: float = typer.Option(1.0, "--segment-km", help="Length of the border segments (km)."),
+    segment_km: float = typer.Option(1.0, "--segment-km",
+                                     parser=number(minimum=0, min_open=True, maximum=1e5),
+                                     help="Length of the border segments (km)."),
     pinch_share: float = typer.Option(0.05, "--pinch-share",
+                                      parser=number(minimum=0, min_open=True, maximum=1),
                                       help="Pinch points: local maxima among this top share of samples."),
     exclude: str = typer.Option(None, "--exclude",
                                 help="Leave out the border inside these areas (e.g. the focal cores), "

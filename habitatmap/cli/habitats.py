@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
+from habitatmap.cli.options import number
 from habitatmap.scale import SIMPLIFY_TOLERANCE_M
 
 __all__ = ["polygonize"]
@@ -24,7 +25,8 @@ def polygonize(
     ctx: typer.Context,
     map_path: Path = typer.Argument(..., dir_okay=False, help="Habitat map from 'habitatmap classify'."),
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="GeoPackage to write."),
-    tolerance: float = typer.Option(SIMPLIFY_TOLERANCE_M, "--tolerance", min=0,
+    tolerance: float = typer.Option(SIMPLIFY_TOLERANCE_M, "--tolerance",
+                                    parser=number(minimum=0, maximum=1e5),
                                     help="Simplification tolerance in metres "
                                          "(default: 0.25 mm at 1:100000)."),
     layer: str = typer.Option("habitats", "--layer", help="Layer name."),

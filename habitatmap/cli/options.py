@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from habitatmap.errors import ConfigError
 from habitatmap.legend.model import LANGUAGES
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "Retries",
     "Scheduler",
     "Threads",
+    "number",
 ]
 
 BALLPARK_HELP = ("Accept a zero-shift datum step from an older datum (Pulkovo 1942, Beijing 1954, "
@@ -38,8 +41,34 @@ OutDir = Annotated[Path, typer.Option("--out", "-o", file_okay=False,
 Scheduler = Annotated[str | None, typer.Option("--scheduler", envvar="HABITATMAP_SCHEDULER",
                                                help="dask.distributed scheduler address (default: this "
                                                     "machine).")]
-Threads = Annotated[int | None, typer.Option("--threads", min=1, help="Threads on this machine.")]
-Retries = Annotated[int, typer.Option("--retries", min=0, help="Retries of a failed HTTP request "
-                                      "(timeouts, 429, 5xx), with exponential backoff.")]
+
+
+def number(*, minimum: float | None = None, maximum: float | None = None, min_open: bool = False,
+           max_open: bool = False, integer: bool = False) -> Callable[[str], float | int]:
+    """A Typer ``parser`` for a numeric option: finite (no NaN or infinity), in range, whole if asked.
+
+    Every numeric option of the command line uses it, so ``--max-distance nan`` is refused like
+    ``--max-distance -1``, with the same kind of sentence (:func:`habitatmap.values.number`).
+    """
+    from habitatmap.values import number as check
+
+    def parse(text: str) -> float | int:
+        if isinstance(text, int | float) and not isinstance(text, bool):
+            text = str(text)  # a default value
+        try:
+            return check(text, what="the value", minimum=minimum, maximum=maximum, min_open=min_open,
+                         max_open=max_open, integer=integer)
+        except ConfigError as err:
+            raise typer.BadParameter(str(err)) from None
+
+    parse.__name__ = "integer" if integer else "number"  # Typer shows it as the metavar
+    return parse
+
+
+Threads = Annotated[int | None, typer.Option("--threads", parser=number(minimum=1, integer=True),
+                                             help="Threads on this machine.")]
+Retries = Annotated[int, typer.Option("--retries", parser=number(minimum=0, maximum=100, integer=True),
+                                      help="Retries of a failed HTTP request (timeouts, 429, 5xx), with "
+                                           "exponential backoff.")]
 AoiOption = Annotated[str | None, typer.Option("--aoi", help=AOI_HELP)]
 BboxOption = Annotated[str | None, typer.Option("--bbox", help=BBOX_HELP)]

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from habitatmap.cli._app import EXIT_USER_ERROR, app, console, echo_path, err_console
+from habitatmap.cli._app import app, console, echo_path, err_console
 from habitatmap.cli._progress import scene_progress
-from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries
-from habitatmap.errors import ConfigError
+from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries, number
+from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.scenes.defaults import DEFAULT_BANDS, DEFAULT_COLLECTION, DEFAULT_STAC
+from habitatmap.values import quote
 
 __all__ = ["area_option", "list_scenes", "pull", "scenes_table", "search"]
 
@@ -49,7 +50,7 @@ def area_option(aoi: str | None, bbox: str | None) -> Area:
     from habitatmap.area import area_from_bbox, read_area
 
     if (aoi is None) == (bbox is None):
-        raise ConfigError("give the area with exactly one of --aoi FILE or --bbox W,S,E,N.")
+        raise ConfigError("no area, or two; give exactly one of --aoi FILE or --bbox W,S,E,N.")
     return read_area(aoi) if aoi is not None else area_from_bbox(bbox or "")
 
 
@@ -59,7 +60,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"{option} {value!r}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None
+        raise ConfigError(f"{option} {quote(value)}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None
 
 
 @scenes_app.command("search")
@@ -71,10 +72,12 @@ def search(
     bbox: BboxOption = None,
     start: str | None = typer.Option(None, "--start", help="First acquisition date, YYYY-MM-DD."),
     end: str | None = typer.Option(None, "--end", help="Last acquisition date, YYYY-MM-DD."),
-    max_cloud: float | None = typer.Option(None, "--max-cloud", min=0, max=100,
+    max_cloud: float | None = typer.Option(None, "--max-cloud", parser=number(minimum=0, maximum=100),
                                            help="Largest scene cloud cover in percent."),
     platform: list[str] = typer.Option([], "--platform", help="landsat-5 ... landsat-9 (repeatable)."),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="Keep at most this many scenes."),
+    limit: int | None = typer.Option(None, "--limit",
+                                     parser=number(minimum=1, integer=True),
+                                     help="Keep at most this many scenes."),
     out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False,
                                     help="Write the items as a GeoJSON FeatureCollection here."),
     retries: Retries = 5,
@@ -95,11 +98,12 @@ def search(
     query = SceneQuery(area=area, start=s, end=e, max_cloud=max_cloud, platforms=tuple(platform),
                        collection=collection or None, limit=limit)
     items = search_scenes(stac, query, retry=RetryPolicy(retries=retries))
+    if not items:  # an empty items file would only fail later, in 'scenes pull'
+        raise InputDataError(f"{stac}: no scene matches this search (area {area.source}); widen the "
+                             "dates, the cloud limit or the area, and check the area's CRS.")
     console.print(scenes_table([summarize_item(i) for i in items], f"{len(items)} scenes in {stac}"))
     if out is not None:
         echo_path("items", write_items(items, out))
-    if not items:
-        err_console.print("No scene matches; widen the dates, the cloud limit or the area.")
 
 
 @scenes_app.command("list")
@@ -129,18 +133,21 @@ def _outcome_table(result: PullResult) -> Table:
 
 @scenes_app.command("pull")
 def pull(
-    ctx: typer.Context,
     items: Path = typer.Argument(..., help="Items file written by 'scenes search --out' "
                                  "(or a static catalog.json)."),
     out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder (resumable)."),
     aoi: AoiOption = None,
     bbox: BboxOption = None,
     crs: str = typer.Option("auto", "--crs", help="Grid CRS: 'auto' (the scenes' UTM zone) or EPSG code."),
-    resolution: float = typer.Option(30.0, "--resolution", min=0.001, help="Pixel size in CRS units."),
+    resolution: float = typer.Option(30.0, "--resolution",
+                                     parser=number(minimum=0, min_open=True),
+                                     help="Pixel size in CRS units."),
     bands: str = typer.Option(",".join(DEFAULT_BANDS), "--bands",
                               help="eo:bands common names to keep, comma-separated."),
     keep_snow: bool = typer.Option(False, "--keep-snow", help="Do not mask snow/ice (winter work)."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Scenes pulled at the same time."),
+    workers: int = typer.Option(2, "--workers",
+                                parser=number(minimum=1, maximum=64, integer=True),
+                                help="Scenes pulled at the same time."),
     allow_ballpark: AllowBallpark = False,
     retries: Retries = 5,
 ) -> None:
@@ -173,6 +180,6 @@ def pull(
     if result.failed:
         for o in result.failed:
             err_console.print(f"[bold red]Failed:[/bold red] {o.error}", highlight=False)
-        err_console.print(f"{len(result.failed)} of {len(result.outcomes)} scenes failed; the others "
-                          "are done. Fix the cause and run the same command again to finish.")
-        ctx.exit(EXIT_USER_ERROR)
+        raise InputDataError(f"{items}: {len(result.failed)} of {len(result.outcomes)} scenes failed (each "
+                             "named above); the others are done, so fix the cause and run the same command "
+                             "again to finish.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
-from habitatmap.cli.options import AllowBallpark, Lang
+from habitatmap.cli.options import AllowBallpark, Lang, number
 
 # Library modules (geopandas, matplotlib) are imported inside the commands: `habitatmap --help`
 # and every other command start without paying for them.
@@ -34,8 +34,8 @@ def _dms(value: float, pos: str, neg: str) -> str:
 
 @sheets_app.command("locate")
 def locate_cmd(
-    lon: float = typer.Argument(..., help="Longitude (or easting in --crs)."),
-    lat: float = typer.Argument(..., help="Latitude (or northing in --crs)."),
+    lon: float = typer.Argument(..., parser=number(), help="Longitude (or easting in --crs)."),
+    lat: float = typer.Argument(..., parser=number(), help="Latitude (or northing in --crs)."),
     crs: str = typer.Option("EPSG:4326", "--crs", help="CRS of the coordinates."),
     allow_ballpark: AllowBallpark = False,
 ) -> None:

@@ -20,11 +20,12 @@ import numpy as np
 import shapely
 
 from habitatmap.composite.indices import INDICES, compute_index, parse_indices
-from habitatmap.errors import ConfigError, HabitatmapError, HabitatmapWarning, InputDataError
+from habitatmap.errors import ConfigError, HabitatmapError, HabitatmapWarning, InputDataError, reason
 from habitatmap.grid import Grid
 from habitatmap.io.raster import cog_writer, open_raster
 from habitatmap.provenance import Provenance
 from habitatmap.scenes.pull import load_manifest, scene_path
+from habitatmap.values import quote
 
 __all__ = [
     "METHODS",
@@ -70,7 +71,7 @@ def parse_months(spec: str | None) -> frozenset[int] | None:
                     raise ValueError
                 months.add(m)
     except ValueError:
-        raise ConfigError(f"--months {spec!r}: give months 1-12 as a range or list, "
+        raise ConfigError(f"--months {quote(spec)}: not months; give months 1-12 as a range or list, "
                           "e.g. 6-9, 11-2 or 6,7,9.") from None
     return frozenset(months)
 
@@ -162,8 +163,7 @@ def read_stack(paths: Sequence[str], window: Any, n_bands: int) -> np.ndarray:
             with open_raster(path, what="pulled scene") as ds:
                 ds.read(window=window, out=stack[t])
         except Exception as err:  # GDAL's own errors, or ours; one sentence either way
-            reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-            raise InputDataError(f"{path}: cannot be read ({reason}); the pulled scene is damaged: "
+            raise InputDataError(f"{path}: cannot be read ({reason(err)}); the pulled scene is damaged: "
                                  "delete it and run the same 'scenes pull' again.") from None
     return stack
 
@@ -223,11 +223,13 @@ def _check_grid(entries: list[dict], grid: Grid, n_bands: int) -> None:
         try:
             with open_raster(e["path"], what="pulled scene") as ds:
                 same = grid.same_as(Grid.from_dataset(ds)) and ds.count == n_bands
-        except HabitatmapError:
-            same = False
+        except HabitatmapError as err:  # keep its reason (empty, truncated, no CRS), give the pull's fix
+            problem = str(err).split(": ", 1)[-1].split("; ")[0]
+            raise InputDataError(f"{e['path']}: {problem}; the pulled scene is damaged: delete it and run "
+                                 "the same 'scenes pull' again.") from None
         if not same:
-            raise InputDataError(f"{e['path']}: unreadable, or not on the grid and bands of the "
-                                 "manifest; delete it and run the same 'scenes pull' again.")
+            raise InputDataError(f"{e['path']}: not on the grid and bands of the manifest; delete it "
+                                 "and run the same 'scenes pull' again.")
 
 
 def composite_scenes(
@@ -271,7 +273,8 @@ def composite_scenes(
 
     settings = settings or CompositeSettings()
     if settings.method not in METHODS:
-        raise ConfigError(f"--method {settings.method!r}: choose one of {', '.join(METHODS)}.")
+        raise ConfigError(f"--method {quote(settings.method)}: not a method; choose one of "
+                          f"{', '.join(METHODS)}.")
     folder = Path(folder)
     manifest = load_manifest(folder)
     try:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from habitatmap.errors import ConfigError
+from habitatmap.values import quote
 
 if TYPE_CHECKING:  # numpy loads when an index is computed, not when the names are listed
     import numpy as np
@@ -46,7 +47,7 @@ def parse_indices(spec: str | Iterable[str] | None, bands: Iterable[str]) -> tup
     have = set(bands)
     for n in names:
         if n not in INDICES:
-            raise ConfigError(f"--indices: unknown index {n!r}; choose from {', '.join(INDICES)}.")
+            raise ConfigError(f"--indices: unknown index {quote(n)}; choose from {', '.join(INDICES)}.")
         need = [b for b in INDICES[n][:2] if b not in have]
         if need:
             raise ConfigError(f"--indices: {n} needs the band(s) {', '.join(need)}, which the scenes "

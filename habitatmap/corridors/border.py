@@ -101,10 +101,10 @@ def border_crossings(current: np.ndarray, grid: Grid, border: Any, *, segment_km
     grid.require_projected("the current map", why="the border cannot be cut into kilometres")
     cell = abs(grid.transform.a)
     if not (math.isfinite(segment_km) and segment_km * 1000.0 >= cell):
-        raise ConfigError(f"--segment-km {segment_km:g}: give a finite length of at least one cell "
-                          f"({cell / 1000:g} km).")
+        raise ConfigError(f"--segment-km {segment_km:g}: shorter than a cell of the current map; give a "
+                          f"finite length of at least one cell ({cell / 1000:g} km).")
     if not (math.isfinite(pinch_share) and 0 < pinch_share <= 1):
-        raise ConfigError(f"--pinch-share {pinch_share:g}: give a share between 0 and 1.")
+        raise ConfigError(f"--pinch-share {pinch_share:g}: not a share; give a share between 0 and 1.")
     merged = shapely.line_merge(shapely.union_all(border)) if border is not None else None
     parts = [p for p in shapely.get_parts(merged) if shapely.get_type_id(p) == 1 and p.length > 0] \
         if merged is not None else []

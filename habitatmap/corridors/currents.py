@@ -38,6 +38,7 @@ from habitatmap.corridors.modes import (
 from habitatmap.errors import ConfigError
 from habitatmap.grid import Grid
 from habitatmap.provenance import Provenance
+from habitatmap.values import quote
 
 __all__ = ["MODES", "CircuitResult", "CircuitRun", "SolveWriter", "circuit_flow", "run_circuit",
            "write_circuit"]
@@ -158,14 +159,14 @@ def circuit_flow(resistance: np.ndarray, grid: Grid, *, mode: str = "pairwise", 
         Unknown mode, or the inputs a mode needs are missing.
     """
     if mode not in MODES:
-        raise ConfigError(f"--mode {mode!r}: choose one of {', '.join(MODES)}.")
+        raise ConfigError(f"--mode {quote(mode)}: not a mode; choose one of {', '.join(MODES)}.")
     nodata = ~np.isfinite(resistance)
     conductance = np.where(nodata, 0.0, 1.0 / np.where(nodata, 1.0, resistance))
     # Current is always mapped (the cumulative and maximum maps); voltages only with pair_maps.
     opts = dataclasses.replace(options or CircuitOptions(), voltage_maps=pair_maps, current_maps=True)
     if mode == "advanced":
         if sources is None or grounds is None:
-            raise ConfigError("advanced mode needs --sources and --grounds files.")
+            raise ConfigError("advanced mode without sources or grounds; give --sources and --grounds files.")
         src = _values_grid(sources, "current", 1.0, grid)
         gnd_res = _values_grid(grounds, "resistance", 0.0, grid)
         with np.errstate(divide="ignore"):
@@ -258,7 +259,7 @@ def run_circuit(resistance: str | os.PathLike[str], out: str | os.PathLike[str],
     from habitatmap.io.paths import split_layer
 
     if mode not in MODES:
-        raise ConfigError(f"--mode {mode!r}: choose one of {', '.join(MODES)}.")
+        raise ConfigError(f"--mode {quote(mode)}: not a mode; choose one of {', '.join(MODES)}.")
     opts = options or CircuitOptions()
     record = Provenance(PRODUCT, parameters={
         "mode": mode, "select": select, "id_field": id_field, "pair_maps": pair_maps,
@@ -269,7 +270,7 @@ def run_circuit(resistance: str | os.PathLike[str], out: str | os.PathLike[str],
     nodes: dict[str, Focal | None] = {"focal": None, "sources": None, "grounds": None}
     if mode == "advanced":
         if not sources or not grounds:
-            raise ConfigError("advanced mode needs --sources and --grounds files.")
+            raise ConfigError("advanced mode without sources or grounds; give --sources and --grounds files.")
         specs = {"sources": (sources, "source"), "grounds": (grounds, "ground")}
         for key, (spec, what) in specs.items():
             nodes[key] = read_focal(spec, grid, res, allow_ballpark=allow_ballpark, what=what, min_nodes=1)

@@ -18,6 +18,7 @@ from habitatmap.corridors.modes import FocalPoints
 from habitatmap.errors import InputDataError
 from habitatmap.geodesy import DatumOperation, transform_geometries
 from habitatmap.grid import Grid
+from habitatmap.values import quote
 
 __all__ = ["Focal", "place_focal", "read_focal", "read_lines", "read_resistance", "select_features"]
 
@@ -49,7 +50,7 @@ class Focal:
         except (ValueError, TypeError):
             values = np.array([np.nan])
         if not np.isfinite(values).all():
-            raise InputDataError(f"{self.source}: column {column!r} must hold finite numbers; fix its "
+            raise InputDataError(f"{self.source}: column {quote(column)} must hold finite numbers; fix its "
                                  "values.") from None
         return {int(i): float(v) for i, v in zip(self.ids, values, strict=True)}
 
@@ -66,6 +67,8 @@ def read_resistance(path: str | os.PathLike[str]) -> tuple[np.ndarray, Grid]:
     from habitatmap.io.raster import read_raster
 
     raster = read_raster(path, what="resistance grid", dtype=np.float64)
+    # Costs are resistance x metres and links assume square cells: degrees would be neither.
+    raster.grid.require_projected(str(path), why="cost distances and cell links need metres")
     arr = raster.data
     bad = np.isfinite(arr) & (arr <= 0)
     if bad.any():
@@ -89,8 +92,8 @@ def select_features(gdf: Any, select: str | None, source: str) -> Any:
         return gdf
     column, sep, value = select.partition("=")
     if not sep or column.strip() not in gdf.columns:
-        raise InputDataError(f"{source}: cannot select {select[:80]!r}; write COLUMN=VALUE with one of "
-                             f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
+        raise InputDataError(f"{source}: cannot select {quote(select)}; write COLUMN=VALUE with one of "
+                             f"{quote(', '.join(c for c in gdf.columns if c != 'geometry'), 200)}.")
     return gdf[gdf[column.strip()].astype(str) == value.strip()].reset_index(drop=True)
 
 
@@ -153,19 +156,19 @@ def place_focal(gdf: Any, grid: Grid, resistance: np.ndarray, *, source: str, id
 
     gdf = select_features(gdf, select, source)
     if len(gdf) == 0:
-        raise InputDataError(f"{source}: no features{' matching ' + select if select else ''}; give "
+        raise InputDataError(f"{source}: no features{' matching ' + quote(select) if select else ''}; give "
                              f"{what} points or polygons.")
     if id_field:
         if id_field not in gdf.columns:
-            raise InputDataError(f"{source}: no column {id_field!r}; choose one of "
+            raise InputDataError(f"{source}: no column {quote(id_field)}; choose one of "
                                  f"{', '.join(c for c in gdf.columns if c != 'geometry')}.")
         try:
             ids = gdf[id_field].astype("int64").to_numpy()
         except (ValueError, TypeError):
-            raise InputDataError(f"{source}: column {id_field!r} holds non-integer ids; give whole "
+            raise InputDataError(f"{source}: column {quote(id_field)} holds non-integer ids; give whole "
                                  "numbers above 0.") from None
         if (ids <= 0).any():
-            raise InputDataError(f"{source}: ids must be above 0 (column {id_field!r}); renumber them.")
+            raise InputDataError(f"{source}: ids must be above 0 (column {quote(id_field)}); renumber them.")
     else:
         ids = np.arange(1, len(gdf) + 1, dtype=np.int64)
     name_col = name_field or next((c for c in ("name", "name_en", "park_en") if c in gdf.columns), None)

@@ -89,13 +89,15 @@ def _frame(rows: list[dict[str, object]], crs: str) -> Any:
 def _distance_store(scratch: Path | None, shape: tuple[int, int], core: int) -> np.ndarray:
     if scratch is None:
         return np.empty(shape, dtype=np.float32)
-    return np.lib.format.open_memmap(scratch / f"cwd_{core}.npy", mode="w+", dtype=np.float32, shape=shape)
+    from habitatmap.io.atomic import scratch_array
+
+    return scratch_array(scratch / f"cwd_{core}.npy", shape, np.float32)
 
 
 def _check_limits(max_distance: float | None, width_cutoff: float | None) -> None:
     for name, value in (("--max-distance", max_distance), ("--width-cutoff", width_cutoff)):
         if value is not None and not (math.isfinite(value) and value > 0):
-            raise ConfigError(f"{name} {value:g}: give a positive, finite cost distance.")
+            raise ConfigError(f"{name} {value:g}: not a cost distance; give a positive, finite number.")
 
 
 def least_cost_corridors(resistance: np.ndarray, grid: Grid, cores: Focal, *, border: Any = None,

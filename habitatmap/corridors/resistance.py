@@ -17,9 +17,10 @@ import numpy as np
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.geodesy import DatumOperation
 from habitatmap.grid import Grid
-from habitatmap.io.raster import cog_writer, open_raster
+from habitatmap.io.raster import cog_writer, open_raster, read_window
 from habitatmap.legend.model import RESISTANCE_MAX, RESISTANCE_MIN, Legend
 from habitatmap.provenance import Provenance
+from habitatmap.values import quote
 
 __all__ = ["Barrier", "ResistanceResult", "barrier_shapes", "parse_barrier", "resistance_surface"]
 
@@ -56,11 +57,11 @@ def parse_barrier(text: str) -> Barrier:
     except ValueError:
         v = math.nan
     if not spec or not math.isfinite(v):
-        raise ConfigError(f"--barrier {text!r}: write FILE:VALUE (or FILE:LAYER:VALUE), e.g. "
-                          "roads.gpkg:500.")
+        raise ConfigError(f"--barrier {quote(text)}: no finite resistance after the last ':'; write "
+                          "FILE:VALUE (or FILE:LAYER:VALUE), e.g. roads.gpkg:500.")
     if not RESISTANCE_MIN <= v <= RESISTANCE_MAX:
-        raise ConfigError(f"--barrier {text!r}: resistance {v:g} is outside "
-                          f"{RESISTANCE_MIN:g}-{RESISTANCE_MAX:g}, the legend's scale.")
+        raise ConfigError(f"--barrier {quote(text)}: resistance {v:g} is outside the legend's scale; give "
+                          f"a value from {RESISTANCE_MIN:g} to {RESISTANCE_MAX:g}.")
     return Barrier(spec, v)
 
 
@@ -140,12 +141,13 @@ def resistance_surface(
                         band_descriptions=[f"resistance_{species}"], tags=tags,
                         resampling="average") as dst:
             for win in grid.blocks(block):
-                codes = src.read(1, window=win)
+                codes = read_window(src, 1, window=win, path=p)
                 res = lut[codes]
                 unknown = np.isnan(res) & (codes != legend.nodata)
                 if unknown.any():
                     bad = sorted(set(np.unique(codes[unknown]).tolist()))
-                    raise InputDataError(f"{p}: holds values {bad} that are not codes of legend "
+                    shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+                    raise InputDataError(f"{p}: holds values {shown} that are not codes of legend "
                                          f"{legend.id}; pass a map classified with this legend.")
                 valid = codes != legend.nodata
                 window_box = shapely.box(*grid.window_bounds(win))

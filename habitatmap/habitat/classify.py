@@ -32,6 +32,7 @@ from habitatmap.io.raster import write_category_names
 from habitatmap.legend.model import Legend
 from habitatmap.provenance import Provenance
 from habitatmap.scale import DEFAULT_MMU_HA
+from habitatmap.values import quote
 
 __all__ = [
     "MIN_CLASS_SAMPLES",
@@ -78,9 +79,10 @@ class ClassifySettings:
 
     def __post_init__(self) -> None:
         if self.mmu_ha < 0 or not math.isfinite(self.mmu_ha):
-            raise ConfigError(f"--mmu-ha {self.mmu_ha}: give an area in hectares >= 0 (0 turns it off).")
+            raise ConfigError(f"--mmu-ha {self.mmu_ha}: not an area; give hectares >= 0 (0 turns it off).")
         if self.majority not in (0, 3, 5, 7):
-            raise ConfigError(f"--majority {self.majority}: use 0 (off), 3, 5 or 7 pixels.")
+            raise ConfigError(f"--majority {self.majority}: not a filter window; use 0 (off), 3, 5 or 7 "
+                              "pixels.")
 
 
 @dataclass
@@ -137,7 +139,7 @@ def check_training(samples: SampleSet, dropped: int, legend: Legend) -> None:
                              f"({legend.by_code(int(codes[0])).key}); a classifier needs two or more.")
     for code, n in zip(codes, counts, strict=True):
         if n < MIN_CLASS_SAMPLES:
-            warnings.warn(f"{samples.source}: class {legend.by_code(int(code)).key!r} has only {n} "
+            warnings.warn(f"{samples.source}: class {quote(legend.by_code(int(code)).key)} has only {n} "
                           f"training sample(s) (fewer than {MIN_CLASS_SAMPLES}); it will be mapped "
                           "unreliably, so add samples for it.", HabitatmapWarning, stacklevel=2)
 
@@ -391,8 +393,8 @@ def classify_composites(
         fitted = load_model(model)
         stack = stack.select(fitted.feature_names)
         if fitted.metadata.get("legend_id") not in (None, legend.id):
-            raise ConfigError(f"{model}: trained for legend {fitted.metadata.get('legend_id')!r}, "
-                              f"but the legend in use is {legend.id!r}; pass the model's --legend.")
+            raise ConfigError(f"{model}: trained for legend {quote(fitted.metadata.get('legend_id'))}, "
+                              f"but the legend in use is {quote(legend.id)}; pass the model's --legend.")
         if report_dir and not validation:
             raise ConfigError("a saved model has no training samples to cross-validate; pass "
                               "--validation to get an accuracy report.")

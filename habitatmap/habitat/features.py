@@ -17,7 +17,8 @@ from rasterio.windows import Window
 
 from habitatmap.errors import InputDataError
 from habitatmap.grid import Grid
-from habitatmap.io.raster import open_raster
+from habitatmap.io.raster import open_raster, read_window
+from habitatmap.values import quote
 
 __all__ = ["EXCLUDED_BANDS", "SAMPLE_TILE", "FeatureStack"]
 
@@ -105,7 +106,7 @@ class FeatureStack:
             k = int(pos) - 1
             where = str(self.paths[k]) if 0 <= k < len(self.paths) else f"composite #{pos} (not given)"
             raise InputDataError(
-                f"{where}: has no band {band!r}, which the model needs (it uses "
+                f"{where}: has no band {quote(band)}, which the model needs (it uses "
                 f"{', '.join(required)}); give the composites in the training order with those bands.")
         return FeatureStack(self.paths, self.grid, tuple(required), tuple(index[n] for n in required),
                             self.months)
@@ -118,7 +119,8 @@ class FeatureStack:
             if not slots:
                 continue
             with open_raster(path, what="composite") as ds:
-                data = ds.read([self.bands[j][1] for j in slots], window=window, out_dtype="float32")
+                data = read_window(ds, [self.bands[j][1] for j in slots], window=window, out_dtype="float32",
+                                   path=path)
                 nodata = ds.nodata
             # Composites use NaN as nodata already; another nodata value becomes NaN here (reading
             # with masked=True would make GDAL build a mask band, a third of the read time).

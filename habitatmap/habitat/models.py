@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.io.atomic import atomic_path
 from habitatmap.provenance import software_versions
+from habitatmap.values import quote
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,7 +56,8 @@ def make_estimator(name: str, *, seed: int, threads: int | None = None) -> Any:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         return HistGradientBoostingClassifier(random_state=seed)
-    raise ConfigError(f"--model {name!r}: choose one of {', '.join(MODELS)}, or give a saved .skops model.")
+    raise ConfigError(f"--model {quote(name)}: not a model; choose one of {', '.join(MODELS)}, or give a "
+                      "saved .skops model.")
 
 
 @dataclass

@@ -124,4 +124,10 @@ def _read_and_trace(map_path: str | os.PathLike[str], legend: Legend,
         raise InputDataError(f"{map_path}: not a class map (one integer band of legend codes, uint8 or "
                              "uint16); pass the output of 'habitatmap classify'.")
     raster.grid.require_projected(str(map_path), why="areas and the metre tolerance mean nothing")
+    present = np.unique(raster.data)
+    unknown = sorted(set(present.tolist()) - set(legend.codes) - {legend.nodata})
+    if unknown:  # before tracing: the polygons of a wrong map would take long and mean nothing
+        shown = ", ".join(map(str, unknown[:10])) + (", ..." if len(unknown) > 10 else "")
+        raise InputDataError(f"{map_path}: holds values {shown} that are not codes of legend {legend.id}; "
+                             "polygonize a map classified with this legend (or pass its --legend).")
     return habitat_polygons(raster.data, raster.grid, legend, tolerance_m=tolerance_m)

@@ -20,6 +20,7 @@ from habitatmap.geodesy import DatumOperation, transform_geometries
 from habitatmap.grid import Grid
 from habitatmap.legend.crosswalk import Crosswalk
 from habitatmap.legend.model import Legend
+from habitatmap.values import quote
 
 __all__ = ["LABEL_FIELDS", "SampleSet", "read_samples", "resolve_labels"]
 
@@ -112,7 +113,7 @@ def resolve_labels(values: list[object], legend: Legend, *, crosswalk: Crosswalk
         cache[value] = code
         codes[i] = code
     if unknown:
-        listed = ", ".join(f"{k!r} ({n})" for k, n in sorted(unknown.items()))
+        listed = ", ".join(f"{quote(k)} ({n})" for k, n in sorted(unknown.items()))
         if crosswalk is not None:
             fix = f"add them to the crosswalk {crosswalk.source} or correct the labels"
             where = "the crosswalk"
@@ -120,14 +121,14 @@ def resolve_labels(values: list[object], legend: Legend, *, crosswalk: Crosswalk
             fix = ("use legend keys or codes (see 'habitatmap legend show'), or map national class "
                    "names with --crosswalk styles/crosswalks/<file>.yaml")
             where = "the legend"
-        raise LegendError(f"{source}: field {field_name!r} has labels not in {where}: {listed}; {fix}.")
+        raise LegendError(f"{source}: field {quote(field_name)} has labels not in {where}: {listed}; {fix}.")
     return codes
 
 
 def _label_field(columns: list[str], wanted: str | None, source: str) -> str:
     if wanted:
         if wanted not in columns:
-            raise InputDataError(f"{source}: has no field {wanted!r}; its fields are "
+            raise InputDataError(f"{source}: has no field {quote(wanted)}; its fields are "
                                  f"{', '.join(columns) or 'none'}; pass one of them with --label-field.")
         return wanted
     for name in LABEL_FIELDS:
@@ -254,8 +255,8 @@ def read_samples(
         sizes = {}
         for label, size in zip(strata_in, usable[stratum_size_field], strict=True):
             if sizes.setdefault(label, int(size)) != int(size):
-                raise InputDataError(f"{source}: stratum {label!r} has more than one value in "
-                                     f"{stratum_size_field!r}; give each stratum its pixel count once.")
+                raise InputDataError(f"{source}: stratum {quote(label)} has more than one value in "
+                                     f"{quote(stratum_size_field)}; give each stratum its pixel count once.")
     return SampleSet(rows=rows_a, cols=np.concatenate(cols), codes=np.concatenate(out_codes),
                      groups=np.concatenate(groups), source=source,
                      strata=np.concatenate(strata) if strata_in is not None else None,

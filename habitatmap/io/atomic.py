@@ -28,10 +28,12 @@ __all__ = [
     "check_output_folder",
     "clean_own_leftovers",
     "is_own_leftover",
+    "scratch_array",
     "scratch_folder",
     "sha256_file",
     "staging_path",
     "temporary_path",
+    "write_failure",
     "write_json",
     "write_text_atomic",
 ]
@@ -86,10 +88,27 @@ def staging_path(dest: str | os.PathLike[str], suffix: str | None = None) -> Pat
     return Path(name)
 
 
-def _disk_error(dest: Path, err: OSError) -> OutputError:
-    reason = err.strerror or str(err)
-    return OutputError(f"{dest}: writing failed ({reason}); free some disk space or choose another "
-                       "folder, then run the command again.")
+#: Free space below which a failed write is reported as a full disk.
+FULL_DISK_BYTES = 4 * 1024 * 1024
+
+
+def write_failure(dest: str | os.PathLike[str], err: BaseException) -> OutputError:
+    """One sentence for a failed write of ``dest``: says when the disk is full (GDAL and SQLite
+    report a full disk as a write error of their own, not as ENOSPC), else why writing failed.
+    """
+    from habitatmap.errors import reason
+
+    dest = Path(dest)
+    free = None
+    with contextlib.suppress(OSError):
+        free = shutil.disk_usage(dest.parent if dest.parent.exists() else Path.cwd()).free
+    errno = getattr(err, "errno", None)
+    if errno in (28, 122) or (free is not None and free < FULL_DISK_BYTES):
+        left = f"{free / 1024:.0f} KB free" if free is not None else "no space left"
+        return OutputError(f"{dest}: writing failed because the disk is full ({left}; {reason(err)}); free "
+                           "some disk space or choose another folder, then run the command again.")
+    return OutputError(f"{dest}: writing failed ({reason(err)}); check that the folder is writable and "
+                       "has free space, then run the command again.")
 
 
 @contextlib.contextmanager
@@ -124,7 +143,7 @@ def atomic_path(
             yield tmp
         except OSError as err:
             if err.errno in (28, 122, 27):  # ENOSPC, EDQUOT, EFBIG: name the file, not the errno
-                raise _disk_error(dest, err) from None
+                raise write_failure(dest, err) from None
             raise
         if validate is not None:
             validate(tmp)
@@ -175,6 +194,42 @@ def scratch_folder(parent: str | os.PathLike[str]) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def scratch_array(path: str | os.PathLike[str], shape: tuple[int, ...], dtype: Any) -> Any:
+    """A zero-filled array memory-mapped on disk (``.npy``), its blocks reserved up front.
+
+    A memory map over a sparse file that the disk cannot fill kills the process with SIGBUS at the
+    first write to a page it cannot back: reserving the blocks first turns a full disk into one
+    :class:`~habitatmap.errors.OutputError` before any work is done.
+
+    Raises
+    ------
+    OutputError
+        When the disk has no room for the array.
+    """
+    import errno as errno_codes
+
+    import numpy as np
+
+    path = Path(path)
+    arr = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    try:
+        fd = os.open(path, os.O_RDWR)
+        try:
+            os.posix_fallocate(fd, 0, os.fstat(fd).st_size)
+        finally:
+            os.close(fd)
+    except AttributeError:  # no posix_fallocate (Windows, macOS): the OS allocates as it writes
+        pass
+    except OSError as err:
+        if err.errno in (errno_codes.EOPNOTSUPP, errno_codes.EINVAL):  # the file system cannot reserve
+            return arr
+        del arr
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise write_failure(path, err) from None
+    return arr
 
 
 def sha256_file(path: str | os.PathLike[str], *, chunk: int = 1 << 20) -> str:
@@ -328,7 +383,7 @@ class OutputFolder:
                     self._commit()
                 except OSError as err:
                     if err.errno in (28, 122, 27):
-                        raise _disk_error(self.path, err) from None
+                        raise write_failure(self.path, err) from None
                     raise
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)

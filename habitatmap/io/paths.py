@@ -11,11 +11,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from habitatmap.errors import InputDataError
+from habitatmap.values import quote
 
 __all__ = ["check_local_path", "file_url_path", "resolve_inside", "split_layer"]
 
 # GDAL opens more than files: /vsizip/, /vsicurl/, /vsis3/, ... in any case and with doubled or
 # back slashes, and connection strings such as NETCDF:"f":var, GPKG:file:table or PG:dbname=...
+#: Longest file name and path that common file systems take (ext4, NTFS, APFS: 255; Linux PATH_MAX).
+_MAX_NAME = 255
+_MAX_PATH = 4096
 _CONNECTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:(?![\\/]{2})")
 
 
@@ -39,6 +43,14 @@ def check_local_path(path: str | os.PathLike[str], *, what: str = "file") -> Pat
     text = os.fspath(path)
     if text.lower().startswith("file:"):
         text = file_url_path(text)
+    if "\x00" in text:
+        raise InputDataError(f"{quote(text)}: a path with a NUL character names no file; give a plain "
+                             "file path.")
+    if len(text.encode("utf-8", "surrogatepass")) > _MAX_PATH or \
+            any(len(part.encode("utf-8", "surrogatepass")) > _MAX_NAME for part in Path(text).parts):
+        raise InputDataError(f"{quote(text)}: the path or one of its names is too long for a file "
+                             f"system (names up to {_MAX_NAME} bytes, paths up to {_MAX_PATH}); give a "
+                             "shorter path.")
     if _is_virtual(text):
         raise InputDataError(f"{text}: GDAL virtual paths are not read as {what}s; give a plain file "
                              "path (unzip archives first, download remote files).")
@@ -80,11 +92,11 @@ def resolve_inside(folder: str | os.PathLike[str], name: str, *, what: str = "fi
     text = str(name)
     if not text or _is_virtual(text) or os.path.isabs(text) or Path(text).is_absolute() \
             or re.match(r"^[A-Za-z]:", text) or any(p == ".." for p in Path(text).parts):
-        raise InputDataError(f"{where}: the {what} {text[:120]!r} is not a plain name inside "
+        raise InputDataError(f"{where}: the {what} {quote(text)} is not a plain name inside "
                              f"{folder}; entries must name files in that folder, so regenerate it.")
     target = (base / text).resolve()
     if target != base and base not in target.parents:
-        raise InputDataError(f"{where}: the {what} {text[:120]!r} leads outside {folder} (through a "
+        raise InputDataError(f"{where}: the {what} {quote(text)} leads outside {folder} (through a "
                              "symbolic link); entries must name files in that folder.")
     return target
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +23,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from habitatmap.errors import InputDataError, OutputError
+from habitatmap.errors import InputDataError, OutputError, reason
 from habitatmap.grid import Grid
-from habitatmap.io.atomic import atomic_path, staging_path
+from habitatmap.io.atomic import atomic_path, staging_path, write_failure
 from habitatmap.io.paths import check_local_path, file_url_path
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "raster_grid",
     "read_gzipped_raster",
     "read_raster",
+    "read_window",
     "write_category_names",
     "write_cog",
 ]
@@ -60,9 +62,6 @@ GEOTIFF = ("GTiff",)
 MEMORY_SHARE = 0.6
 
 
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:200]
 
 
 def gdal_path(href: str) -> str:
@@ -126,11 +125,17 @@ def open_raster(path: str | os.PathLike[str], *, what: str = "raster",
         gpath = str(p)
     kind = " or ".join("GeoTIFF" if d == "GTiff" else "ASCII grid" if d == "AAIGrid" else d
                        for d in drivers)
-    try:
-        return rasterio.open(gpath, driver=list(drivers) if len(drivers) > 1 else drivers[0])
-    except rasterio.errors.RasterioError as err:
-        raise InputDataError(f"{text}: cannot read it as a {kind} ({_first_line(err)}); check that the "
-                             f"file is a complete, uncorrupted {kind}.") from None
+    first: Exception | None = None
+    for driver in drivers:  # rasterio takes one driver name at a time
+        try:
+            with warnings.catch_warnings():
+                # A raster without georeferencing is refused by name where it matters (Grid).
+                warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+                return rasterio.open(gpath, driver=driver)
+        except rasterio.errors.RasterioError as err:
+            first = first or err
+    raise InputDataError(f"{text}: cannot read it as a {kind} ({reason(first)}); check that the "
+                         f"file is a complete, uncorrupted {kind}.") from None
 
 
 def raster_grid(path: str | os.PathLike[str], *, what: str = "raster",
@@ -240,17 +245,31 @@ def _read_band(ds: Any, band: int, path: str, what: str, dtype: object | None,
     out_dtype = np.dtype(dtype) if dtype is not None else np.dtype(ds.dtypes[band - 1])
     check_memory(ds.width * ds.height * max(out_dtype.itemsize, np.dtype(ds.dtypes[band - 1]).itemsize),
                  f"{path} ({ds.width} x {ds.height} cells)")
-    try:
-        data = ds.read(band)
-    except Exception as err:  # rasterio raises RasterioIOError, CPLE_* and plain errors
-        raise InputDataError(f"{path}: reading failed ({_first_line(err)}); the file may be "
-                             "truncated or corrupt, so write it again.") from None
+    data = read_window(ds, band, path=path)
     nodata = ds.nodata
     if dtype is not None:
         data = data.astype(out_dtype, copy=False)
         if out_dtype.kind == "f" and nodata is not None and not np.isnan(nodata):
             data[data == out_dtype.type(nodata)] = np.nan
     return RasterArray(data, grid, nodata, path, ds.tags(), ds.descriptions[band - 1])
+
+
+def read_window(ds: Any, *args: Any, path: str | os.PathLike[str] | None = None, **kwargs: Any) -> np.ndarray:
+    """``ds.read(*args, **kwargs)`` of an open raster, a failed read as one sentence naming the file.
+
+    A truncated or corrupt GeoTIFF opens (its header is intact) and fails only when a damaged block
+    is read; every block read of an input goes through here so that the failure names the file.
+
+    Raises
+    ------
+    InputDataError
+        The read failed.
+    """
+    try:
+        return ds.read(*args, **kwargs)
+    except Exception as err:  # rasterio raises RasterioIOError, CPLE_* and plain errors
+        raise InputDataError(f"{path or ds.name}: reading failed ({reason(err)}); the file may be "
+                             "truncated or corrupt, so write it again or restore it from a copy.") from None
 
 
 class ScratchRaster:
@@ -329,7 +348,7 @@ def read_gzipped_raster(path: str | os.PathLike[str], *, what: str = "raster",
         with gzip.open(p, "rb") as fh:
             data = fh.read(limit + 1)
     except (OSError, EOFError) as err:
-        raise InputDataError(f"{p}: not a readable gzip file ({_first_line(err)}); give it "
+        raise InputDataError(f"{p}: not a readable gzip file ({reason(err)}); give it "
                              "unpacked.") from None
     if len(data) > limit:
         raise InputDataError(f"{p}: unpacks to more than {limit / 2**30:.1f} GiB, more than this machine "
@@ -342,7 +361,7 @@ def read_gzipped_raster(path: str | os.PathLike[str], *, what: str = "raster",
     except InputDataError:
         raise
     except Exception as err:  # rasterio raises RasterioIOError and others for bad content
-        raise InputDataError(f"{p}: cannot read it as a gzipped {kind} ({_first_line(err)}); check "
+        raise InputDataError(f"{p}: cannot read it as a gzipped {kind} ({reason(err)}); check "
                              "the file.") from None
 
 
@@ -351,7 +370,8 @@ def _validate_cog(path: Path) -> None:
 
     valid, errors, _warnings = cog_validate(str(path), strict=True, quiet=True)
     if not valid:
-        raise OutputError(f"{path}: the written file is not a valid COG ({'; '.join(errors)}).")
+        raise OutputError(f"{path}: the written file is not a valid COG ({', '.join(errors)[:200]}); "
+                          "report this as a bug, with the command that wrote it.")
 
 
 def _cog_options(dtype: np.dtype, resampling: str, profile: Mapping[str, object] | None) -> dict:
@@ -436,11 +456,9 @@ def cog_writer(
             try:
                 rio_copy(stage_path, tmp, driver="COG", **options)
             except rasterio.errors.RasterioError as err:
-                raise OutputError(f"{dest}: writing the COG failed ({_first_line(err)}); free some disk "
-                                  "space or choose another folder, then run the command again.") from None
+                raise write_failure(dest, err) from None
     except rasterio.errors.RasterioError as err:
-        raise OutputError(f"{dest}: writing failed ({_first_line(err)}); free some disk space or choose "
-                          "another folder, then run the command again.") from None
+        raise write_failure(dest, err) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             stage_path.unlink()

@@ -61,7 +61,20 @@ def read_json(path: str | os.PathLike[str], *, what: str = "JSON file", fix: str
     """
     text = read_text(path, what=what, gz=False, error=error)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as err:
         raise error(f"{Path(path)}: the {what} is not valid JSON (line {err.lineno}: {err.msg}); "
                     f"{fix}.") from None
+    except _NotJsonError as err:
+        raise error(f"{Path(path)}: the {what} has {err}, which JSON does not allow; {fix}.") from None
+    except RecursionError:
+        raise error(f"{Path(path)}: the {what} is nested too deeply to be a real document; {fix}.") from None
+
+
+class _NotJsonError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; standard JSON (and every STAC server) does not have them.
+    raise _NotJsonError(name)

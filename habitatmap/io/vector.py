@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from habitatmap.errors import InputDataError
-from habitatmap.io.atomic import atomic_path
+from habitatmap.errors import InputDataError, reason
+from habitatmap.io.atomic import atomic_path, write_failure
 from habitatmap.io.paths import check_local_path, split_layer
+from habitatmap.values import quote
 
 __all__ = [
     "VectorSource",
@@ -172,13 +173,10 @@ def list_layers(path: str | os.PathLike[str], *, what: str = "vector file") -> l
     try:
         return [(str(n), None if g is None else str(g)) for n, g in pyogrio.list_layers(p)]
     except Exception as err:  # pyogrio raises DataSourceError and others
-        raise InputDataError(f"{source}: cannot read it as a vector file ({_reason(err)}); pass a "
+        raise InputDataError(f"{source}: cannot read it as a vector file ({reason(err)}); pass a "
                              "GeoPackage, Shapefile, GeoJSON or another GDAL vector format.") from None
 
 
-def _reason(err: Exception) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:200]
 
 
 def read_vector(
@@ -226,24 +224,31 @@ def read_vector(
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise InputDataError(f"{source}: unknown encoding {str(encoding)[:40]!r}; use e.g. cp1251, gbk "
+            raise InputDataError(f"{source}: unknown encoding {quote(encoding)}; use e.g. cp1251, gbk "
                                  "or utf-8.") from None
     try:
-        if layer is None:
-            layers = pyogrio.list_layers(path)
-            if len(layers) > 1:
-                names = ", ".join(str(n) for n, _ in layers)
-                raise InputDataError(f"{source}: holds several layers ({names}); name one as FILE:LAYER.")
+        layers = pyogrio.list_layers(path)
+        names = ", ".join(str(n) for n, _ in layers)[:200]
+        if layer is None and len(layers) > 1:
+            raise InputDataError(f"{source}: holds several layers ({names}); name one as FILE:LAYER.")
+        if layer is not None and layer not in {str(n) for n, _ in layers}:
+            raise InputDataError(f"{path}: has no layer {quote(layer)}; name one of its layers ({names}).")
+        # A CSV of samples has its coordinates in columns: GDAL finds them by these names.
+        csv = {"X_POSSIBLE_NAMES": "x,lon,long,longitude,easting", "Y_POSSIBLE_NAMES":
+               "y,lat,latitude,northing", "KEEP_GEOM_COLUMNS": "NO"} if path.suffix.lower() == ".csv" else {}
         gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding,
-                                     columns=list(columns) if columns is not None else None)
+                                     columns=list(columns) if columns is not None else None, **csv)
     except InputDataError:
         raise
     except LookupError:
-        raise InputDataError(f"{source}: unknown encoding {str(encoding)[:40]!r}; use e.g. cp1251, gbk or "
+        raise InputDataError(f"{source}: unknown encoding {quote(encoding)}; use e.g. cp1251, gbk or "
                              "utf-8.") from None
     except Exception as err:  # pyogrio raises several error types for unreadable data
-        raise InputDataError(f"{source}: cannot read it as a vector layer ({_reason(err)}); pass a "
+        raise InputDataError(f"{source}: cannot read it as a vector layer ({reason(err)}); pass a "
                              "GeoPackage, Shapefile, GeoJSON or another GDAL vector format.") from None
+    if not hasattr(gdf, "geometry") or "geometry" not in gdf.columns:
+        raise InputDataError(f"{source}: holds a table without geometries; give a layer of points or "
+                             "polygons (a CSV needs X and Y, or lon and lat, columns).")
     assumed = False
     if gdf.crs is None:
         if assume_crs:
@@ -255,7 +260,26 @@ def read_vector(
                                  "Gauss-Kruger zone 22), or save the layer with its CRS (a .prj beside "
                                  "a Shapefile).")
     crs = crs_label(gdf.crs) if gdf.crs is not None else None
+    if gdf.crs is not None and gdf.crs.is_geographic and len(gdf):
+        _check_degrees(gdf, source)
     return gdf, VectorSource(source, path, layer, crs, len(gdf), encoding, assumed)
+
+
+def _check_degrees(gdf: Any, source: str) -> None:
+    """Refuse coordinates that cannot be degrees (latitude beyond 90, longitude beyond 180):
+    usually longitude and latitude swapped, or metres in a layer labelled WGS 84."""
+    import math
+
+    w, s, e, n = (float(v) for v in gdf.total_bounds)
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise InputDataError(f"{source}: has coordinates that are not finite numbers; fix or drop those "
+                             "features.")
+    if s < -90 or n > 90 or w < -180 or e > 360:
+        hint = "longitude and latitude look swapped" if w >= -90 and e <= 90 and s >= -180 and n <= 180 \
+            else "they look like metres, not degrees"
+        raise InputDataError(f"{source}: its CRS ({gdf.crs.name}) is in degrees, but its coordinates span "
+                             f"x {w:g}..{e:g}, y {s:g}..{n:g} ({hint}); fix the coordinates or give the "
+                             "layer its true CRS.")
 
 
 def write_layers(dest: str | os.PathLike[str], layers: Mapping[str, object], *,
@@ -284,8 +308,11 @@ def write_layers(dest: str | os.PathLike[str], layers: Mapping[str, object], *,
         frames["provenance"] = pd.DataFrame({"key": ["provenance"], "value": [record]})
     with atomic_path(dest) as tmp:
         for i, (name, frame) in enumerate(frames.items()):
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", append=i > 0,
-                                    layer_options=dict((layer_options or {}).get(name, {})) or None)
+            try:
+                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", append=i > 0,
+                                        layer_options=dict((layer_options or {}).get(name, {})) or None)
+            except Exception as err:  # pyogrio's FeatureError etc.: SQLite's "database or disk is full"
+                raise write_failure(dest, err) from None
     return Path(dest)
 
 

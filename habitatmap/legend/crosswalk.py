@@ -17,6 +17,7 @@ from habitatmap.errors import LegendError
 from habitatmap.io.yaml import read_yaml
 from habitatmap.legend.model import Legend
 from habitatmap.resources import data_path
+from habitatmap.values import expect_text, quote
 
 __all__ = ["CROSSWALK_DIR", "Crosswalk", "load_crosswalk", "normalise_name"]
 
@@ -76,19 +77,24 @@ def load_crosswalk(path: str | os.PathLike[str], legend: Legend) -> Crosswalk:
     head = doc["crosswalk"]
     target_legend = head.get("legend")
     if target_legend and target_legend != legend.id:
-        raise LegendError(f"{p}: maps onto legend {target_legend!r}, but the legend in use is "
-                          f"{legend.id!r}; use a crosswalk written for this legend.")
+        raise LegendError(f"{p}: maps onto legend {quote(target_legend)}, but the legend in use is "
+                          f"{quote(legend.id)}; use a crosswalk written for this legend.")
     mapping: dict[str, str] = {}
     keys = {c.key for c in legend.classes}
     for name, key in doc["classes"].items():
-        norm = normalise_name(str(name))
+        name = expect_text(name, what="a national class name", where=str(p), max_length=500,
+                           error=LegendError)
+        key = expect_text(key, what=f"the legend key of {quote(name)}", where=str(p), max_length=100,
+                          error=LegendError)
+        norm = normalise_name(name)
         if str(key) not in keys:
-            raise LegendError(f"{p}: {name!r} maps to {key!r}, which is not a key of legend "
+            raise LegendError(f"{p}: {quote(name)} maps to {quote(key)}, which is not a key of legend "
                               f"{legend.id}; use one of {', '.join(sorted(keys))}.")
         if norm in mapping and mapping[norm] != key:
-            raise LegendError(f"{p}: {name!r} appears twice with different targets "
-                              f"({mapping[norm]!r} and {key!r}); keep one.")
+            raise LegendError(f"{p}: {quote(name)} appears twice with different targets "
+                              f"({quote(mapping[norm])} and {quote(key)}); keep one.")
         mapping[norm] = str(key)
-    return Crosswalk(id=str(head.get("id", p.stem)), country=str(head.get("country", "")),
-                     language=str(head.get("language", "")), title=str(head.get("title", "")),
-                     mapping=mapping, source=str(p))
+    header = {k: expect_text(head.get(k, default), what=f"crosswalk.{k}", where=str(p), max_length=500,
+                             error=LegendError)
+              for k, default in (("id", p.stem), ("country", ""), ("language", ""), ("title", ""))}
+    return Crosswalk(**header, mapping=mapping, source=str(p))

@@ -17,6 +17,7 @@ from pathlib import Path
 from habitatmap.errors import LegendError
 from habitatmap.io.atomic import write_text_atomic
 from habitatmap.legend.model import WORLDCOVER_CLASSES, Legend, check_language
+from habitatmap.values import quote
 
 __all__ = ["EXPORT_FORMATS", "export_legend", "render_legend", "to_clr", "to_json", "to_qml", "to_sld"]
 
@@ -135,7 +136,7 @@ def render_legend(legend: Legend, fmt: str, *, lang: str = "en") -> str:
         renderer = _RENDERERS[fmt.lower()]
     except KeyError:
         raise LegendError(
-            f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}."
+            f"unknown export format {quote(fmt)}; choose one of {', '.join(EXPORT_FORMATS)}."
         ) from None
     return renderer(legend, lang)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from habitatmap.errors import LegendError
 from habitatmap.legend.model import LANGUAGES, check_language
 from habitatmap.resources import data_path
+from habitatmap.values import quote
 
 __all__ = ["LABELS_PATH", "Labels", "label", "load_labels"]
 
@@ -64,10 +65,10 @@ def load_labels(path: str | os.PathLike[str] | None = None) -> Labels:
     entries: dict[str, dict[str, str]] = {}
     for key, texts in doc["labels"].items():
         if not isinstance(texts, dict):
-            raise LegendError(f"{p}: label {str(key)[:40]!r} must map languages to texts; fix it.")
+            raise LegendError(f"{p}: label {quote(key)} must map languages to texts; fix it.")
         missing = [lang for lang in LANGUAGES if not isinstance(texts.get(lang), str) or not texts[lang]]
         if missing:
-            raise LegendError(f"{p}: label {str(key)[:40]!r} has no text in {', '.join(missing)}; add it.")
+            raise LegendError(f"{p}: label {quote(key)} has no text in {', '.join(missing)}; add it.")
         entries[str(key)] = {lang: str(texts[lang]) for lang in LANGUAGES}
     return Labels(entries, str(p))
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from habitatmap.errors import LegendError
 from habitatmap.resources import data_path
+from habitatmap.values import quote
 
 __all__ = [
     "DEFAULT_LEGEND_PATH",
@@ -61,7 +62,7 @@ DEFAULT_LEGEND_PATH = data_path("styles", "legend.yaml")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Names(_Strict):
@@ -123,7 +124,7 @@ class HabitatClass(_Strict):
     @classmethod
     def _hex_colour(cls, v: str) -> str:
         if not _HEX.match(v):
-            raise ValueError(f"must be a hex colour like '#1b5e20', got {v!r}")
+            raise ValueError(f"must be a hex colour like '#1b5e20', got {quote(v)}")
         return v.lower()
 
     @field_validator("worldcover")
@@ -212,7 +213,7 @@ class Legend(_Strict):
             return self._by_key[key]
         except KeyError:
             raise LegendError(
-                f"{self.source}: no class has key {key!r}; known keys are {sorted(self._by_key)}."
+                f"{self.source}: no class has key {quote(key)}; known keys are {sorted(self._by_key)}."
             ) from None
 
     def lookup(self, label: str | int) -> HabitatClass:
@@ -236,7 +237,7 @@ class Legend(_Strict):
         """Code -> resistance for ``species``."""
         if species not in self.legend.species:
             raise LegendError(
-                f"{self.source}: no resistances for species {species!r}; "
+                f"{self.source}: no resistances for species {quote(species)}; "
                 f"choose one of {', '.join(self.species)}."
             )
         return {c.code: c.resistance[species].value for c in self.classes}
@@ -245,14 +246,14 @@ class Legend(_Strict):
 def check_language(lang: str) -> str:
     """Return ``lang`` if it is a legend language, else raise :class:`LegendError`."""
     if lang not in LANGUAGES:
-        raise LegendError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}.")
+        raise LegendError(f"unknown language {quote(lang)}; choose one of {', '.join(LANGUAGES)}.")
     return lang
 
 
 def _describe_class(raw: Any, index: int) -> str:
     try:
         entry = raw["classes"][index]
-        return f"class {entry.get('key', '?')!r} (code {entry.get('code', '?')})"
+        return f"class {quote(entry.get('key', '?'))} (code {quote(entry.get('code', '?'))})"
     except (KeyError, IndexError, TypeError, AttributeError):
         return f"class #{index + 1}"
 
@@ -275,7 +276,7 @@ def _first_error(path: str, raw: Any, err: ValidationError) -> LegendError:
         msg = msg.removeprefix("Value error, ")
         problem = f"'{field}' {msg[0].lower()}{msg[1:]}"
         if "input" in e and e["type"] != "value_error" and not isinstance(e["input"], dict | list):
-            problem += f" (got {e['input']!r})"
+            problem += f" (got {quote(e['input'])})"
     return LegendError(f"{path}: {where}: {problem}; correct it in the legend file.")
 
 
@@ -289,14 +290,14 @@ def _check_consistency(legend: Legend, path: str) -> None:
             "give the class another code."
         )
     for c in legend.classes:
-        where = f"class {c.key!r} (code {c.code})"
+        where = f"class {quote(c.key)} (code {c.code})"
         if c.code in seen_codes:
             raise LegendError(
-                f"{path}: {where}: code {c.code} is already used by class {seen_codes[c.code]!r}; "
+                f"{path}: {where}: code {c.code} is already used by class {quote(seen_codes[c.code])}; "
                 "codes must be unique."
             )
         if c.key in seen_keys:
-            raise LegendError(f"{path}: {where}: key {c.key!r} is used twice; keys must be unique.")
+            raise LegendError(f"{path}: {where}: key {quote(c.key)} is used twice; keys must be unique.")
         seen_codes[c.code] = c.key
         seen_keys.add(c.key)
         missing = sorted(species - set(c.resistance))

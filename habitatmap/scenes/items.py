@@ -14,20 +14,23 @@ from typing import Any
 
 import pystac
 
-from habitatmap.errors import CatalogError
+from habitatmap.errors import CatalogError, reason
 from habitatmap.scenes.defaults import C2_SR_OFFSET, C2_SR_SCALE, DEFAULT_BANDS
+from habitatmap.values import number, quote
 
 __all__ = [
     "BandAsset",
     "SceneSummary",
     "band_assets",
     "item_epsg",
+    "item_from_dict",
     "load_items",
     "normalize_platform",
     "qa_asset",
     "read_static_items",
     "standalone_item",
     "summarize_item",
+    "unique_items",
 ]
 
 
@@ -44,8 +47,119 @@ class SceneSummary:
     wrs_row: str
 
 
+#: Most catalogs, collections and items walked in one static catalog.
+MAX_CATALOG_OBJECTS = 200_000
+
+
+def item_from_dict(doc: Any, *, where: str, href: str | None = None) -> pystac.Item:
+    """A :class:`pystac.Item` from a STAC item document, with the fields habitatmap uses checked.
+
+    pystac accepts almost anything and fails later, when a field is used; remote metadata is
+    checked here instead: the id, the geometry, the properties used (datetime, cloud cover,
+    projection) and every asset's href, each of the expected type and finite.
+
+    Raises
+    ------
+    CatalogError
+        One sentence naming ``where``, the item and the field.
+    """
+    import shapely.geometry
+
+    if not isinstance(doc, dict) or doc.get("type") != "Feature":
+        raise CatalogError(f"{where}: not a STAC item (a GeoJSON Feature); pass items written by "
+                           "'scenes search' or a STAC catalog.")
+    item_id = doc.get("id")
+    if not isinstance(item_id, str) or not item_id.strip() or len(item_id) > 1000:
+        raise CatalogError(f"{where}: an item has no usable id ({quote(item_id)}); give every item a "
+                           "text id.")
+    at = f"{where}: item {quote(item_id)}"
+
+    def bad(field: str, value: object) -> CatalogError:
+        return CatalogError(f"{at}: {field} is {quote(value)}, which is not valid STAC; fix or remove "
+                            "the item.")
+
+    geom = doc.get("geometry")
+    if geom is not None:
+        try:
+            shape = shapely.geometry.shape(geom)
+            if not shape.is_valid and shape.geom_type not in ("Polygon", "MultiPolygon"):
+                raise ValueError
+        except Exception:  # shapely raises several types for a malformed GeoJSON geometry
+            raise bad("its geometry", geom) from None
+    props = doc.get("properties")
+    if not isinstance(props, dict):
+        raise bad("its properties", props)
+    for key in ("datetime", "start_datetime", "end_datetime", "platform", "proj:code",
+                "landsat:wrs_path", "landsat:wrs_row"):
+        if props.get(key) is not None and not isinstance(props[key], str | int):
+            raise bad(key, props[key])
+    for key, lo, hi in (("eo:cloud_cover", 0, 100), ("proj:epsg", 1, 10**6)):
+        if props.get(key) is not None:
+            number(props[key], what=key, where=at, minimum=lo, maximum=hi, integer=key == "proj:epsg",
+                   error=CatalogError)
+    transform = props.get("proj:transform")
+    if transform is not None:
+        if not isinstance(transform, list) or len(transform) < 6:
+            raise bad("proj:transform", transform)
+        for v in transform[:6]:
+            number(v, what="proj:transform", where=at, error=CatalogError)
+    assets = doc.get("assets")
+    if not isinstance(assets, dict):
+        raise bad("its assets", assets)
+    for key, asset in assets.items():
+        if not isinstance(asset, dict) or not isinstance(asset.get("href"), str) or not asset["href"]:
+            raise bad(f"asset {quote(key)}", asset)
+    links = doc.get("links", [])
+    if not isinstance(links, list) or not all(isinstance(ln, dict) and isinstance(ln.get("href", ""), str)
+                                              for ln in links):
+        raise bad("its links", links)
+    try:
+        return pystac.Item.from_dict(doc, href=href, preserve_dict=False)
+    except Exception as err:  # pystac raises KeyError, STACTypeError, ValueError, ...
+        raise CatalogError(f"{at}: not a valid STAC item ({reason(err)}); fix or remove it.") from None
+
+
+def _stac_json(path: Path, what: str) -> dict[str, Any]:
+    from habitatmap.io.text import read_json
+
+    doc = read_json(path, what=what, fix="check the catalog's links", error=CatalogError)
+    if not isinstance(doc, dict):
+        raise CatalogError(f"{path}: the {what} is JSON but not a STAC object; check the catalog's links.")
+    return doc
+
+
+def _link_target(here: Path, href: object, root: Path) -> Path:
+    """The local file a catalog link names, kept inside the catalog's folder."""
+    from habitatmap.io.paths import check_local_path, file_url_path
+
+    if not isinstance(href, str) or not href.strip():
+        raise CatalogError(f"{here}: a link has no usable href ({quote(href)}); fix the catalog.")
+    text = href.strip()
+    if text.lower().startswith("file:"):
+        text = file_url_path(text)
+    elif "://" in text:
+        raise CatalogError(f"{here}: links to {quote(text)}, outside this local catalog; a catalog on disk "
+                           "must link to files in its folder (pass a remote catalog by its URL instead).")
+    try:
+        check_local_path(text, what="STAC link")
+    except CatalogError:
+        raise
+    except Exception as err:
+        raise CatalogError(str(err)) from None
+    target = (here.parent / text).resolve()
+    if target != root and root not in target.parents:
+        raise CatalogError(f"{here}: the link {quote(text)} leads outside the catalog's folder {root}; "
+                           "a catalog must link to files inside its own folder.")
+    return target
+
+
 def read_static_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
     """Return every item below a static STAC catalog or collection on disk.
+
+    The catalog is walked link by link: only ``child`` and ``item`` links are followed, each must
+    name a file inside the catalog's folder (no URLs, no ``..`` out of it, no GDAL virtual paths),
+    every file is read with the size limit of :func:`habitatmap.io.text.read_json`, cycles are
+    followed once, and at most :data:`MAX_CATALOG_OBJECTS` objects are read.
 
     Parameters
     ----------
@@ -55,7 +169,8 @@ def read_static_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
     Raises
     ------
     CatalogError
-        If the path is not a readable STAC catalog or collection.
+        If the path is not a readable STAC catalog or collection, or a link is broken, leads out of
+        the folder or names something that is not STAC.
     """
     path = Path(source)
     if path.is_dir():
@@ -67,19 +182,84 @@ def read_static_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
         raise CatalogError(
             f"{source}: no STAC catalog found; pass a catalog.json or collection.json file."
         )
-    try:
-        obj = pystac.read_file(str(path))
-    except Exception as err:  # pystac raises many types for malformed JSON or STAC
+    path = path.resolve()
+    root = path.parent
+    doc = _stac_json(path, "STAC catalog")
+    if doc.get("type") not in ("Catalog", "Collection"):
         raise CatalogError(
-            f"{path}: not a readable STAC catalog or collection ({err}); check the file."
-        ) from None
-    if not isinstance(obj, pystac.Catalog):
-        raise CatalogError(
-            f"{path}: is a STAC {type(obj).__name__}, not a catalog or collection; "
-            "pass the catalog.json or collection.json above it."
+            f"{path}: is not a STAC catalog or collection (type {quote(doc.get('type'))}); "
+            "pass the catalog.json or collection.json at the top of the catalog."
         )
-    items = sorted(obj.get_items(recursive=True), key=lambda i: (i.datetime or 0, i.id))
-    return items
+    items: list[pystac.Item] = []
+    seen = {path}
+    stack = [(path, doc)]
+    while stack:
+        here, node = stack.pop()
+        links = node.get("links")
+        for link in links if isinstance(links, list) else []:
+            if not isinstance(link, dict) or link.get("rel") not in ("child", "item"):
+                continue
+            rel = link["rel"]
+            target = _link_target(here, link.get("href"), root)
+            if target in seen:
+                continue
+            seen.add(target)
+            if len(seen) > MAX_CATALOG_OBJECTS:
+                raise CatalogError(f"{path}: links more than {MAX_CATALOG_OBJECTS} objects; split the "
+                                   "catalog or check it for generated links.")
+            if not target.is_file():
+                raise CatalogError(f"{here}: its {rel} link {quote(link.get('href'))} names a missing file; "
+                                   "fix the catalog or copy the missing part.")
+            child = _stac_json(target, f"STAC {rel} linked from {here.name}")
+            kind = child.get("type")
+            if kind == "Feature":
+                items.append(item_from_dict(child, where=str(target), href=str(target)))
+            elif kind in ("Catalog", "Collection") and rel == "child":
+                stack.append((target, child))
+            else:
+                raise CatalogError(f"{target}: linked as a STAC {rel} from {here}, but it is "
+                                   f"{'a ' + quote(kind) if kind else 'not STAC'}; fix the link.")
+    items.sort(key=lambda i: (i.datetime.isoformat() if i.datetime else "", i.id))
+    return unique_items(items, str(path))
+
+
+
+
+def unique_items(items: list[pystac.Item], source: str) -> list[pystac.Item]:
+    """``items`` with exact duplicates dropped; two different items with one id are refused.
+
+    Each item becomes one output file named after its id, so two items sharing an id would
+    overwrite each other's scene. Ids that differ only in letter case are refused too: they would
+    share a file on Windows and macOS.
+
+    Raises
+    ------
+    CatalogError
+        Naming the id and the source.
+    """
+    import json
+
+    kept: dict[str, tuple[pystac.Item, str]] = {}
+    folded: dict[str, str] = {}
+    out = []
+    for item in items:
+        if not isinstance(item.id, str) or not item.id.strip():
+            raise CatalogError(f"{source}: an item has no id; give every item an id.")
+        doc = json.dumps(item.to_dict(include_self_link=False, transform_hrefs=False), sort_keys=True,
+                         default=str)
+        if item.id in kept:
+            if kept[item.id][1] != doc:
+                raise CatalogError(f"{source}: two different items have the id {quote(item.id)}; keep one "
+                                   "of them or give them distinct ids.")
+            continue
+        low = item.id.casefold()
+        if low in folded:
+            raise CatalogError(f"{source}: the item ids {quote(folded[low])} and {quote(item.id)} differ "
+                               "only in letter case, so their scene files would collide; rename one.")
+        kept[item.id] = (item, doc)
+        folded[low] = item.id
+        out.append(item)
+    return out
 
 
 def summarize_item(item: pystac.Item) -> SceneSummary:
@@ -142,26 +322,45 @@ class BandAsset:
 
 def _asset_bands(asset: pystac.Asset) -> list[dict[str, Any]]:
     fields = asset.extra_fields
-    return list(fields.get("eo:bands") or fields.get("bands") or [])
+    bands = fields.get("eo:bands") or fields.get("bands") or []
+    # Remote metadata: anything that is not a list of objects describes no band.
+    return [b for b in bands if isinstance(b, dict)] if isinstance(bands, list) else []
 
 
 def _common_name(band: dict[str, Any]) -> str | None:
-    return band.get("common_name") or band.get("eo:common_name")
+    name = band.get("common_name") or band.get("eo:common_name")
+    return name if isinstance(name, str) else None
 
 
 def _band_asset(item: pystac.Item, key: str, asset: pystac.Asset, name: str,
                 default_scale: float, default_offset: float) -> BandAsset:
     fields = asset.extra_fields
-    raster = (fields.get("raster:bands") or [{}])[0]
+    raster_bands = fields.get("raster:bands")
+    raster = raster_bands[0] if isinstance(raster_bands, list) and raster_bands \
+        and isinstance(raster_bands[0], dict) else {}
     bands = _asset_bands(asset)
     stac11 = bands[0] if bands else {}
     scale = raster.get("scale", stac11.get("raster:scale", default_scale))
     offset = raster.get("offset", stac11.get("raster:offset", default_offset))
     nodata = raster.get("nodata", stac11.get("nodata"))
+    where = f"item {quote(item.id)}, asset {quote(key)}"
+
+    def num(value: object, what: str) -> float:
+        return float(number(value, what=what, where=where, error=CatalogError))
+
+    size = fields.get("file:size")
+    checksum = fields.get("file:checksum")
     href = asset.get_absolute_href() or asset.href
-    return BandAsset(name=name, key=key, href=href, scale=float(scale), offset=float(offset),
-                     nodata=None if nodata is None else float(nodata),
-                     size=fields.get("file:size"), checksum=fields.get("file:checksum"))
+    if not isinstance(href, str):
+        raise CatalogError(f"{where}: has no usable href; fix the item.")
+    # "nan" is a legitimate nodata value of float rasters; a scale or offset must be finite.
+    nodata_value = None if nodata is None else (float("nan") if str(nodata).lower() == "nan"
+                                                else num(nodata, "nodata"))
+    return BandAsset(name=name, key=key, href=href, scale=num(scale, "scale"), offset=num(offset, "offset"),
+                     nodata=nodata_value,
+                     size=int(number(size, what="file:size", where=where, minimum=0, integer=True,
+                                     error=CatalogError)) if size is not None else None,
+                     checksum=checksum if isinstance(checksum, str) else None)
 
 
 def band_assets(item: pystac.Item, bands: tuple[str, ...] = DEFAULT_BANDS) -> dict[str, BandAsset]:
@@ -207,6 +406,19 @@ def qa_asset(item: pystac.Item) -> BandAsset:
                        "use Landsat Collection 2 Level-2 items.")
 
 
+def _plain_path(href: str) -> bool:
+    """Whether ``href`` is a plain relative path (GDAL syntax is left alone, for the pull to refuse)."""
+    from habitatmap.io.paths import check_local_path
+
+    try:
+        check_local_path(href, what="asset")
+    except CatalogError:
+        raise
+    except Exception:  # InputDataError: a /vsi path or a connection string
+        return False
+    return True
+
+
 def load_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
     """Read items from an items file (GeoJSON FeatureCollection or a single item) or a static catalog.
 
@@ -228,18 +440,17 @@ def load_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
         return read_static_items(path)
     features = doc.get("features") if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" \
         else [doc]
+    if not isinstance(features, list):
+        raise CatalogError(f"{path}: 'features' is not a list of STAC items; pass the file written by "
+                           "'scenes search'.")
     items = []
     for i, feat in enumerate(features or []):
-        try:
-            item = pystac.Item.from_dict(feat, preserve_dict=False)
-        except Exception as err:  # pystac raises KeyError, STACTypeError, ...
-            raise CatalogError(f"{path}: feature {i} is not a STAC item ({err}); "
-                               "pass the file written by 'scenes search'.") from None
+        item = item_from_dict(feat, where=f"{path}: feature {i}")
         # Relative asset hrefs in a saved items file are relative to that file.
         for asset in item.assets.values():
-            if "://" not in asset.href and not os.path.isabs(asset.href):
+            if "://" not in asset.href and not os.path.isabs(asset.href) and _plain_path(asset.href):
                 asset.href = str((path.parent / asset.href).resolve())
         items.append(item)
     if not items:
         raise CatalogError(f"{path}: holds no STAC items; widen the search or check the file.")
-    return items
+    return unique_items(items, str(path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ import shapely
 from shapely.geometry import shape
 
 from habitatmap.area import Area
-from habitatmap.errors import AssetError, HabitatmapError, InputDataError
+from habitatmap.errors import AssetError, HabitatmapError, InputDataError, reason
 from habitatmap.geodesy import lonlat_bounds, parse_crs, raster_operation
 from habitatmap.grid import Grid, utm_epsg
 from habitatmap.io.atomic import clean_own_leftovers, sha256_file, write_json
@@ -48,11 +49,16 @@ from habitatmap.scenes.items import (
     item_epsg,
     qa_asset,
     standalone_item,
+    unique_items,
 )
 from habitatmap.scenes.qa import unusable_mask
 
+#: Most cells of a pull's grid (2**34: a 131 072 px square, about 3900 km at 30 m).
+MAX_GRID_CELLS = 2**34
+
 __all__ = [
     "MANIFEST",
+    "MAX_GRID_CELLS",
     "PullResult",
     "PullSettings",
     "SceneOutcome",
@@ -175,6 +181,12 @@ def plan_grid(items: Sequence[pystac.Item], area: Area, settings: PullSettings) 
         if t and f"EPSG:{item_epsg(item)}" == local.crs and abs(t[0] - settings.resolution) < 1e-9:
             anchor = (float(t[2]), float(t[5]))
             break
+    w, s, e, n = local.geometry.bounds
+    cells = math.ceil((e - w) / settings.resolution) * math.ceil((n - s) / settings.resolution)
+    if cells > MAX_GRID_CELLS:  # before any work: a tiny --resolution would run for days
+        raise InputDataError(f"{area.source}: at --resolution {settings.resolution:g} the grid would have "
+                             f"{cells:.3g} cells, more than the {MAX_GRID_CELLS:.3g} a pull handles; give a "
+                             "coarser --resolution (Landsat's is 30 m) or a smaller area.")
     grid = Grid.from_bounds(local.crs, local.geometry.bounds, settings.resolution, anchor=anchor)
     return grid, local
 
@@ -207,6 +219,14 @@ def load_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("kind") != _KIND or not isinstance(doc.get("settings"), dict):
         raise InputDataError(
             f"{path}: not a habitatmap pull manifest; pass a folder written by 'scenes pull'.")
+    scenes = doc.get("scenes", [])
+    if not isinstance(scenes, list):
+        raise InputDataError(f"{path}: 'scenes' is not a list; pull the scenes again into a new folder.")
+    for i, entry in enumerate(scenes):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("id", "file")) \
+                or not isinstance(entry.get("datetime", ""), str):
+            raise InputDataError(f"{path}: scene entry {i + 1} is not a record with text 'id', 'file' and "
+                                 "'datetime'; pull the scenes again into a new folder.")
     return doc
 
 
@@ -294,9 +314,6 @@ def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy):
         raise AssetError(f"item {item_id}, asset {asset.key}: {err}") from None
 
 
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:200]
 
 
 class _Reader:
@@ -390,7 +407,7 @@ def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings
                     except rasterio.errors.RasterioError as err:
                         raise AssetError(
                             f"item {item.id}, asset {current.key} ({current.href}): reading failed "
-                            f"({_first_line(err)}); the file may be truncated or corrupt."
+                            f"({reason(err)}); the file may be truncated or corrupt."
                         ) from None
                     out[:, bad] = np.nan
                     inside_total += int(inside.sum())
@@ -459,6 +476,8 @@ def pull_scenes(
         If no item overlaps the area, or the folder holds a pull with other settings.
     """
     settings = settings or PullSettings()
+    # One output file per id: a repeated id is pulled once, two different items with it are refused.
+    items = unique_items(list(items), source or "the items")
     items, skipped = _overlapping(items, area)
     if not items:
         raise InputDataError(

@@ -15,11 +15,17 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from habitatmap.area import Area
-from habitatmap.errors import CatalogError
+from habitatmap.errors import CatalogError, reason
 from habitatmap.io.atomic import write_text_atomic
 from habitatmap.scenes.access import RetryPolicy, http_retry, sign_item
 from habitatmap.scenes.defaults import DEFAULT_COLLECTION
-from habitatmap.scenes.items import normalize_platform, read_static_items, standalone_item
+from habitatmap.scenes.items import (
+    item_from_dict,
+    normalize_platform,
+    read_static_items,
+    standalone_item,
+    unique_items,
+)
 
 __all__ = ["SceneQuery", "search_scenes", "write_items"]
 
@@ -95,14 +101,11 @@ def _open_client(url: str, retry: RetryPolicy | None):
             return Client.open(url, stac_io=io, modifier=sign_item)
     except Exception as err:  # requests, pystac_client.APIError, JSON errors
         raise CatalogError(
-            f"{url}: cannot open the STAC source ({_reason(err)}); check the address and your "
+            f"{url}: cannot open the STAC source ({reason(err)}); check the address and your "
             "connection, or pass a local catalog.json for offline work."
         ) from None
 
 
-def _reason(err: Exception) -> str:
-    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return text[:200]
 
 
 def search_scenes(
@@ -151,13 +154,17 @@ def search_scenes(
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", FallbackToPystac)
                     found = list(client.get_items(recursive=True))
-            items = [i for i in found if _matches(i, query, footprint)]
+            # Remote metadata is checked like a file's: the fields used later have the right types.
+            checked = (item_from_dict(i.to_dict(transform_hrefs=False), where=f"{src}: item",
+                                      href=i.get_self_href()) for i in found)
+            items = [i for i in checked if _matches(i, query, footprint)]
         except CatalogError:
             raise
         except Exception as err:
-            raise CatalogError(f"{src}: the STAC search failed ({_reason(err)}); "
+            raise CatalogError(f"{src}: the STAC search failed ({reason(err)}); "
                                "try again later or narrow the search.") from None
     items.sort(key=lambda i: (i.datetime or dt.datetime.min.replace(tzinfo=dt.timezone.utc), i.id))
+    items = unique_items(items, src)  # an API's pages may repeat an item
     return items[: query.limit] if query.limit else items
 
 

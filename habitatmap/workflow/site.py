@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from habitatmap.errors import ConfigError
 from habitatmap.legend.model import LANGUAGES, Names
+from habitatmap.values import quote
 
 __all__ = ["ClassificationSpec", "CompositeSpec", "CorridorSpec", "SceneSearch", "Site", "SiteInputs",
            "load_site"]
@@ -22,7 +23,7 @@ __all__ = ["ClassificationSpec", "CompositeSpec", "CorridorSpec", "SceneSearch",
 class SiteInputs(BaseModel):
     """Input locations of a site."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     sample_data: Path
     stac: Path
@@ -34,7 +35,7 @@ class SiteInputs(BaseModel):
 class SceneSearch(BaseModel):
     """Which scenes the site uses."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     start: dt.date | None = None
     end: dt.date | None = None
@@ -45,7 +46,7 @@ class SceneSearch(BaseModel):
 class CompositeSpec(BaseModel):
     """One seasonal composite of the site."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     months: str
     method: str = "median"
@@ -55,7 +56,7 @@ class CompositeSpec(BaseModel):
 class ClassificationSpec(BaseModel):
     """How the site's habitat map is made and checked."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     composites: list[str] = Field(min_length=1)
     training: Path
@@ -69,7 +70,7 @@ class ClassificationSpec(BaseModel):
 class CorridorSpec(BaseModel):
     """Corridors of one species between the site's core areas (layers of the site's base map)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     species: str
     cores_layer: str = "zones"
@@ -81,7 +82,7 @@ class CorridorSpec(BaseModel):
 class Site(BaseModel):
     """One transboundary site."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: Names
@@ -113,14 +114,16 @@ def load_site(path: str | os.PathLike[str]) -> Site:
 
     p = Path(path)
     data = read_yaml(p, what="workflow file", missing="pass an existing workflows/<site>.yaml")
-    if not isinstance(data, dict) or "site" not in data:
-        raise ConfigError(f"{p}: no top-level 'site' key; start from workflows/tumen.yaml.")
+    if not isinstance(data, dict) or not isinstance(data.get("site"), dict):
+        raise ConfigError(f"{p}: no top-level 'site' mapping; start from workflows/tumen.yaml.")
     try:
         site = Site.model_validate({**data["site"], "root": p.resolve().parent.parent})
     except ValidationError as err:
         e = err.errors()[0]
         field = ".".join(str(x) for x in e["loc"])
-        raise ConfigError(f"{p}: site.{field}: {e['msg']}; correct it in the workflow file.") from None
+        got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
+            else f" (got {quote(e.get('input'))})"
+        raise ConfigError(f"{p}: site.{field}: {e['msg']}{got}; correct it in the workflow file.") from None
     if site.classification is not None:
         missing = [c for c in site.classification.composites if c not in site.composites]
         if missing:
@@ -128,5 +131,5 @@ def load_site(path: str | os.PathLike[str]) -> Site:
                               "site.composites; name composites defined there.")
     for lang in site.languages:
         if lang not in LANGUAGES:
-            raise ConfigError(f"{p}: site.languages: unknown language {lang!r}; use {LANGUAGES}.")
+            raise ConfigError(f"{p}: site.languages: unknown language {quote(lang)}; use {LANGUAGES}.")
     return site

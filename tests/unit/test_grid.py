@@ -88,6 +88,10 @@ def test_from_dataset_checks(tmp_path):
         with pytest.raises(InputDataError, match="no coordinate reference system"):
             Grid.from_dataset(ds)
         assert Grid.from_dataset(ds, require_crs=False).crs == ""
+    asc = tmp_path / "nan.asc"
+    asc.write_text("ncols 2\nnrows 2\nxllcorner nan\nyllcorner 0\ncellsize 1\n1 1\n1 1\n")
+    with rasterio.open(asc) as ds, pytest.raises(InputDataError, match="not a finite, non-zero number"):
+        Grid.from_dataset(ds, require_crs=False)
 
 
 def test_inside_marks_pixel_centres():

@@ -53,3 +53,21 @@ def test_raise_on_sigterm_unwinds_like_ctrl_c():
     out, err = proc.communicate(timeout=30)
     assert "cleaned" in out and "Terminated" in err
     assert callable(raise_on_sigterm)
+
+
+def _user_error(x: int) -> int:
+    from habitatmap.errors import InputDataError
+
+    raise InputDataError(f"scene_{x}.tif: cannot be read (truncated); pull it again.")
+
+
+def test_a_task_s_user_error_comes_back_as_itself():
+    """distributed re-raised a task's error as a bare Exception holding its repr."""
+    from habitatmap.errors import InputDataError
+
+    with dask_client(threads=2) as client:
+        with pytest.raises(InputDataError) as info:
+            list(map_unordered(client, _user_error, ((i,) for i in range(4)), max_in_flight=2))
+        assert type(info.value) is InputDataError
+        assert str(info.value).endswith(": cannot be read (truncated); pull it again.")
+        assert sorted(map_unordered(client, _square, [(3,)], max_in_flight=1)) == [9]  # still usable

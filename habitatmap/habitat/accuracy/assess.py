@@ -20,7 +20,7 @@ from habitatmap.geodesy import DatumOperation
 from habitatmap.grid import Grid
 from habitatmap.habitat.accuracy.estimators import Accuracy, estimate
 from habitatmap.habitat.samples import SampleSet, read_samples
-from habitatmap.io.raster import open_raster
+from habitatmap.io.raster import open_raster, read_window
 from habitatmap.legend.crosswalk import Crosswalk
 from habitatmap.legend.model import Legend
 
@@ -66,7 +66,8 @@ def map_pixel_counts(path: str | os.PathLike[str], *, block: int = 2048) -> tupl
         nodata = ds.nodata
         counts = np.zeros(256 if ds.dtypes[0] == "uint8" else 65536, dtype=np.int64)
         for win in grid.blocks(block):
-            counts += np.bincount(ds.read(1, window=win).ravel(), minlength=counts.size)[:counts.size]
+            counts += np.bincount(read_window(ds, 1, window=win, path=path).ravel(),
+                                  minlength=counts.size)[:counts.size]
     return {int(c): int(counts[c]) for c in np.flatnonzero(counts) if nodata is None or c != nodata}, grid
 
 
@@ -90,8 +91,8 @@ def _class_map(path: Path):
             for key in np.unique(keys):
                 sel = np.flatnonzero(keys == key)
                 r0, c0 = int(rows[sel[0]]) // tile * tile, int(cols[sel[0]]) // tile * tile
-                block = ds.read(1, window=Window(c0, r0, min(tile, grid.width - c0),
-                                                 min(tile, grid.height - r0)))
+                block = read_window(ds, 1, window=Window(c0, r0, min(tile, grid.width - c0),
+                                                         min(tile, grid.height - r0)), path=path)
                 out[sel] = block[rows[sel] - r0, cols[sel] - c0]
         if nodata is not None:
             out[out == nodata] = np.nan

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from habitatmap.values import quote
+
 __all__ = ["Z95", "Accuracy", "estimate"]
 
 #: Normal quantile of a two-sided 95 % confidence interval.
@@ -161,7 +163,7 @@ def estimate(
     r = np.asarray(ref_class, dtype=np.int64)
     h = np.asarray([str(s) for s in strata], dtype=object)
     sizes = {str(k): int(v) for k, v in stratum_sizes.items()}
-    notes = [f"stratum {k!r} ({v} pixels) has no sample unit and is left out of the estimates"
+    notes = [f"stratum {quote(k)} ({v} pixels) has no sample unit and is left out of the estimates"
              for k, v in sizes.items() if v > 0 and not np.any(h == k)]
     unknown = sorted(set(h) - set(sizes))
     if unknown:

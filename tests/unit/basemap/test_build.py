@@ -226,7 +226,8 @@ def test_bad_crs_options_are_one_sentence(cli, sample_dir, tmp_path):
     # A wrong guess (Gauss-Kruger metres read as degrees) is refused, not turned into NaN geometry.
     r = cli("basemap", "--layer", tmp_path / "n.shp", "--mapping", mapping, "--assume-crs", "EPSG:4326",
             "--out", tmp_path / "x.gpkg")
-    assert r.exit_code == 2 and "have no position" in r.stderr and "Traceback" not in r.stderr
+    assert r.exit_code == 2 and "(they look like metres, not degrees)" in r.stderr
+    assert "Traceback" not in r.stderr
     assert not (tmp_path / "x.gpkg").exists() and not (tmp_path / "s.gpkg").exists()
 
 

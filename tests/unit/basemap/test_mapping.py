@@ -22,9 +22,15 @@ def test_bundled_mapping(root):
 
 
 @pytest.mark.parametrize(("layers", "message"), [
-    ({"a.gpkg": {"target": "roads"}}, "target must be one of"),
+    ({"a.gpkg": {"target": "roads"}},
+     r"layers\.'a\.gpkg'\.target: input should be 'parks', 'zones' or 'border' \(got 'roads'\); correct it"),
+    ({"a.gpkg": ["parks"]}, r"layers\.'a\.gpkg': input should be a valid dictionary; correct it"),
+    ({"a.gpkg": {"target": "parks", "country": "RUS", "constants": {"name_en": ["x"] * 9}}},
+     r"constants\.name_en: input should be a valid string; correct it"),
+    ({"a.gpkg": {"target": "parks", "country": "RUS", "constants": {"name_en": "x" * 5000}}},
+     r"at most 1000 characters \(got 'xxxx.*…'\)"),
     ({"a.gpkg": {"target": "parks", "country": "RUS", "fields": {"colour": "C"}}}, "are not fields of parks"),
-    ({"a.gpkg": {"target": "parks"}}, "give its country"),
+    ({"a.gpkg": {"target": "parks"}}, "has no country; give its ISO 3166"),
     ({"a.gpkg": {"target": "zones", "country": "RUS", "zone_class": {"z": "nope"}}}, "not declared"),
 ])
 def test_mapping_errors(tmp_path, layers, message):
@@ -48,3 +54,19 @@ def test_harmonise_fills_the_schema():
     lines = gpd.GeoDataFrame({"ZONE": ["заповедная зона"]}, geometry=[Point(0, 0)], crs="EPSG:32652")
     with pytest.raises(InputDataError, match="but zones needs Polygon or MultiPolygon"):
         harmonise(lines, {**entry, "fields": {"zone_national": "ZONE"}}, LayerInfo("z.shp", "", 1))
+
+
+def test_a_shapefile_given_as_its_folder_or_zip_uses_the_shapefile_s_entry(root, tmp_path):
+    import shutil
+    import zipfile
+
+    m = load_mapping(root / "workflows" / "tumen_mapping.yaml")
+    folder = tmp_path / "ru"
+    folder.mkdir()
+    for p in (root / "sample_data" / "tumen" / "boundaries").glob("ru_leopard_np.*"):
+        shutil.copy(p, folder / p.name)
+    assert m.for_layer(str(folder))["target"] == "parks"
+    with zipfile.ZipFile(tmp_path / "ru.shp.zip", "w") as z:
+        for p in folder.iterdir():
+            z.write(p, p.name)
+    assert m.for_layer(str(tmp_path / "ru.shp.zip"))["target"] == "parks"

@@ -17,4 +17,4 @@ def test_bad_options_are_one_sentence(cli, tmp_path):
     assert r.exit_code == 2 and "--solver 'magic'" in r.stderr
     r = cli("corridors", "resistance", tmp_path / "h.tif", "--species", "cat", "--out", tmp_path / "r.tif",
             "--barrier", "roads.gpkg")
-    assert r.exit_code == 2 and "--barrier 'roads.gpkg': write FILE:VALUE" in r.stderr
+    assert r.exit_code == 2 and "--barrier 'roads.gpkg': no finite resistance after the last ':'" in r.stderr

@@ -17,6 +17,7 @@ from habitatmap.cli.options import (
     Retries,
     Scheduler,
     Threads,
+    number,
 )
 
 
@@ -31,3 +32,26 @@ def test_every_allow_ballpark_has_the_same_help(cli):
                  ("corridors", "border"), ("scenes", "pull")):
         r = cli(*path, "--help")
         assert r.exit_code == 0 and "--allow-ballpark" in r.stdout, path
+
+
+def test_number_parser_refuses_nan_infinity_and_out_of_range():
+    parse = number(minimum=0, min_open=True, maximum=10)
+    assert parse("2.5") == 2.5 and parse(3) == 3
+    for bad in ("nan", "inf", "-inf", "0", "11", "abc", "1e999"):
+        try:
+            parse(bad)
+        except typer.BadParameter as err:
+            assert "finite number" in str(err) or "out of range" in str(err)
+        else:
+            raise AssertionError(f"{bad} accepted")
+    whole = number(minimum=1, integer=True)
+    assert whole("4") == 4 and whole.__name__ == "integer"
+
+
+def test_nan_options_give_one_line_and_exit_2(cli, tmp_path):
+    r = cli("sheets", "locate", "nan", "43")
+    assert r.exit_code == 2 and r.stderr.startswith("Error: Invalid value for 'lon'")
+    assert r.stderr.count("\n") == 1 and "habitatmap sheets locate --help" in r.stderr
+    r = cli("corridors", "border", "--current", tmp_path / "c.tif", "--border", "b.gpkg",
+            "--segment-km", "inf", "--out", tmp_path)
+    assert r.exit_code == 2 and "'--segment-km'" in r.stderr and "not a finite number" in r.stderr

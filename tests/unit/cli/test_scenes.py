@@ -21,7 +21,7 @@ def test_area_option_and_table():
 def test_search_and_pull_errors(cli, sample_dir, tmp_path):
     r = cli("scenes", "search", "--stac", sample_dir / "stac", "--bbox", "1,2,3", "--out",
             tmp_path / "i.json")
-    assert r.exit_code == 2 and "expected four numbers" in r.stderr
+    assert r.exit_code == 2 and "not four finite numbers W,S,E,N" in r.stderr
     r = cli("scenes", "search", "--stac", sample_dir / "stac", "--bbox", "130.6,42.85,130.85,43.02",
             "--start", "2022-01-01", "--end", "2021-01-01")
     assert r.exit_code == 2 and "is after --end" in r.stderr
@@ -40,6 +40,6 @@ def test_scenes_list(cli, sample_dir):
     r = cli("scenes", "list", sample_dir)
     assert r.exit_code == 2 and "no STAC catalog found" in r.stderr
     r = cli("scenes", "list", sample_dir / "metadata.json")
-    assert r.exit_code == 2 and "not a readable STAC" in r.stderr
+    assert r.exit_code == 2 and "is not a STAC catalog or collection" in r.stderr
 
 

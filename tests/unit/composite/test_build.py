@@ -160,7 +160,8 @@ def test_composite_refuses_what_it_must_not_read(pulled, tmp_path):
                    '</VRTRasterBand></VRTDataset>')
     doc["scenes"][0]["file"] = "evil.tif"
     (bad / "manifest.json").write_text(json.dumps(doc))
-    with pytest.raises(InputDataError, match="not on the grid and bands of the manifest"):
+    with pytest.raises(InputDataError, match=r"evil\.tif: cannot read it as a GeoTIFF .*; the pulled "
+                                             "scene is damaged: delete it"):
         composite_scenes(bad, tmp_path / "x.tif")
     with pytest.raises(InputDataError, match="cannot be read"):
         read_stack([str(vrt)], Window(0, 0, 1, 1), 1)

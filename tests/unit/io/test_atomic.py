@@ -19,10 +19,12 @@ from habitatmap.io.atomic import (
     check_output_folder,
     clean_own_leftovers,
     is_own_leftover,
+    scratch_array,
     scratch_folder,
     sha256_file,
     staging_path,
     temporary_path,
+    write_failure,
     write_json,
     write_text_atomic,
 )
@@ -52,10 +54,31 @@ def test_atomic_path_rejects_invalid_output(tmp_path):
 
 def test_a_full_disk_names_the_file_and_the_fix(tmp_path):
     dest = tmp_path / "big.bin"
-    with pytest.raises(OutputError, match=r"big\.bin: writing failed \(No space left on device\); free "
-                                          "some disk space"), atomic_path(dest):
+    with pytest.raises(OutputError, match=r"big\.bin: writing failed because the disk is full \(.* free; No "
+                                          r"space left on device\); free some disk space"), atomic_path(dest):
         raise OSError(28, "No space left on device")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_failure_says_disk_full_only_when_it_is(tmp_path, monkeypatch):
+    import shutil
+
+    err = write_failure(tmp_path / "x.tif", RuntimeError("TIFFAppendToStrip: Write error"))
+    assert "check that the folder is writable" in str(err) and "x.tif" in str(err)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage._replace(free=1024))
+    err = write_failure(tmp_path / "x.tif", RuntimeError("TIFFAppendToStrip: Write error"))
+    assert "because the disk is full (1 KB free; TIFFAppendToStrip: Write error)" in str(err)
+
+
+def test_scratch_array_reserves_its_blocks(tmp_path):
+    import numpy as np
+
+    arr = scratch_array(tmp_path / "a.npy", (100, 200), np.float32)
+    arr[:] = 1.5
+    arr.flush()
+    assert os.stat(tmp_path / "a.npy").st_blocks * 512 >= 100 * 200 * 4  # allocated, not sparse
+    assert np.load(tmp_path / "a.npy").sum() == 1.5 * 100 * 200
 
 
 def test_staging_names_are_unique_per_process_and_hidden(tmp_path):

@@ -52,3 +52,13 @@ def test_split_layer(tmp_path):
     weird.write_text("{}")
     assert split_layer(str(weird)) == (weird, None)  # an existing file with a colon is a file
     assert split_layer("C:\\data\\x.gpkg")[1] is None  # a Windows drive, not a layer
+
+
+def test_names_too_long_or_with_nul_are_one_sentence(tmp_path):
+    with pytest.raises(InputDataError, match="too long for a file system"):
+        check_local_path(tmp_path / ("x" * 300))
+    with pytest.raises(InputDataError, match="too long for a file system"):
+        check_local_path("/a" * 3000)
+    with pytest.raises(InputDataError, match="NUL character"):
+        check_local_path("a\x00b.tif")
+    assert check_local_path(tmp_path / ("x" * 255)) == tmp_path / ("x" * 255)

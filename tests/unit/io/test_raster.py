@@ -24,6 +24,7 @@ from habitatmap.io.raster import (
     raster_grid,
     read_gzipped_raster,
     read_raster,
+    read_window,
     write_category_names,
     write_cog,
 )
@@ -166,3 +167,17 @@ def test_write_category_names(tmp_path):
     text = p.read_text()
     assert p.name == "h.tif.aux.xml" and "<Category>oak &lt;forest&gt;</Category>" in text
     assert text.count("<Category>") == 4
+
+
+def test_read_window_names_the_file_of_a_truncated_raster(tmp_path):
+    from rasterio.windows import Window
+
+    full = _tif(tmp_path / "full.tif", np.arange(512 * 512, dtype=np.uint16).reshape(512, 512) % 251)
+    data = full.read_bytes()
+    cut = tmp_path / "cut.tif"
+    cut.write_bytes(data[: len(data) // 2])
+    with open_raster(full) as ds:
+        assert read_window(ds, 1, window=Window(0, 0, 4, 4)).shape == (4, 4)
+    with open_raster(cut) as ds, pytest.raises(InputDataError, match=r"cut\.tif: reading failed \(.+\); "
+                                                                     "the file may be truncated"):
+        read_window(ds, 1, path=cut)

@@ -132,3 +132,33 @@ def test_write_vector_writes_national_formats(tmp_path):
     write_vector(gpkg, gdf, driver="GPKG", layer="a")
     write_vector(gpkg, gdf, driver="GPKG", layer="б")
     assert [n for n, _ in list_layers(gpkg)] == ["a", "б"]
+
+
+def test_named_layer_must_exist(tmp_path):
+    p = tmp_path / "roads.gpkg"
+    gpd.GeoDataFrame(geometry=[Point(130, 43)], crs=4326).to_file(p, layer="roads")
+    with pytest.raises(InputDataError, match=r"roads\.gpkg: has no layer 'rivers'; name one of its layers "
+                                             r"\(roads\)"):
+        read_vector(f"{p}:rivers")
+
+
+def test_degrees_out_of_range_are_refused_with_the_likely_cause(tmp_path):
+    swapped = tmp_path / "swapped.gpkg"
+    gpd.GeoDataFrame(geometry=[box(42.9, 130.7, 42.95, 130.75)], crs=4326).to_file(swapped)
+    with pytest.raises(InputDataError, match="longitude and latitude look swapped"):
+        read_vector(swapped)
+    metres = tmp_path / "metres.gpkg"
+    gpd.GeoDataFrame(geometry=[Point(632400, 4764150)], crs=4326).to_file(metres)
+    with pytest.raises(InputDataError, match="they look like metres, not degrees"):
+        read_vector(metres)
+
+
+def test_csv_samples_are_read_from_their_coordinate_columns(tmp_path):
+    p = tmp_path / "samples.csv"
+    p.write_text("lon,lat,habitat\n130.8,42.95,forest\n130.81,42.96,wetland\n", encoding="utf-8")
+    gdf, info = read_vector(p, assume_crs="EPSG:4326")
+    assert list(gdf["habitat"]) == ["forest", "wetland"] and gdf.geometry.iloc[0].x == 130.8
+    assert "lon" not in gdf.columns and info.assumed_crs
+    (tmp_path / "table.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(InputDataError, match="holds a table without geometries"):
+        read_vector(tmp_path / "table.csv", assume_crs="EPSG:4326")

@@ -12,6 +12,7 @@ from habitatmap.scenes.items import (
     SceneSummary,
     band_assets,
     item_epsg,
+    item_from_dict,
     load_items,
     normalize_platform,
     qa_asset,
@@ -86,7 +87,7 @@ def test_load_items_errors(tmp_path, sample_dir):
     with pytest.raises(CatalogError, match="holds no STAC items"):
         load_items(tmp_path / "empty.json")
     (tmp_path / "junk.json").write_text('{"type": "FeatureCollection", "features": [{"a": 1}]}')
-    with pytest.raises(CatalogError, match="feature 0 is not a STAC item"):
+    with pytest.raises(CatalogError, match="feature 0: not a STAC item"):
         load_items(tmp_path / "junk.json")
     assert len(load_items(sample_dir / "stac" / "catalog.json")) == 6
 
@@ -96,5 +97,91 @@ def test_read_static_items_errors(tmp_path, sample_dir):
     with pytest.raises(CatalogError, match="no STAC catalog found"):
         read_static_items(tmp_path)
     item = next(iter((sample_dir / "stac" / "landsat-c2-l2").glob("*/*.json")))
-    with pytest.raises(CatalogError, match="is a STAC Item, not a catalog"):
+    with pytest.raises(CatalogError, match=r"is not a STAC catalog or collection \(type 'Feature'\)"):
         read_static_items(item)
+
+
+def _catalog(folder, links):
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = {"type": "Catalog", "stac_version": "1.0.0", "id": "c", "description": "d",
+           "links": [{"rel": "root", "href": "./catalog.json"}, *links]}
+    (folder / "catalog.json").write_text(json.dumps(doc))
+    return folder / "catalog.json"
+
+
+def test_catalog_links_stay_inside_the_catalog_and_name_stac(tmp_path):
+    (tmp_path / "secret.json").write_text('{"type": "Feature"}')
+    (tmp_path / "cat" / "notes.json").parent.mkdir()
+    (tmp_path / "cat" / "notes.json").write_text('{"hello": 1}')
+    (tmp_path / "cat" / "text.json").write_text("not json at all")
+    cases = [
+        ([{"rel": "child", "href": "../secret.json"}], "leads outside the catalog's folder"),
+        ([{"rel": "item", "href": str(tmp_path / "secret.json")}], "leads outside the catalog's folder"),
+        ([{"rel": "child", "href": "http://example.invalid/c.json"}], "outside this local catalog"),
+        ([{"rel": "child", "href": "/vsizip/x.zip/c.json"}], "GDAL virtual paths are not read"),
+        ([{"rel": "child", "href": "./notes.json"}],
+         "notes.json: linked as a STAC child .* but it is not STAC"),
+        ([{"rel": "child", "href": "./text.json"}], "text.json: the STAC child .* is not valid JSON"),
+        ([{"rel": "child", "href": "./gone.json"}], "names a missing file"),
+        ([{"rel": "item", "href": 42}], "a link has no usable href"),
+    ]
+    for links, message in cases:
+        cat = _catalog(tmp_path / "cat", links)
+        with pytest.raises(CatalogError, match=message):
+            read_static_items(cat)
+    # Links to self, parents and siblings in a cycle are followed once.
+    cat = _catalog(tmp_path / "cat", [{"rel": "child", "href": "./catalog.json"},
+                                      {"rel": "parent", "href": "../secret.json"}])
+    assert read_static_items(cat) == []
+
+
+def test_unique_items_keeps_one_of_identical_duplicates_and_refuses_conflicts(sample_dir):
+    from habitatmap.scenes.items import unique_items
+
+    items = read_static_items(sample_dir / "stac")
+    first = items[0]
+    assert [i.id for i in unique_items([first, first.clone(), items[1]], "x")] == [first.id, items[1].id]
+    other = first.clone()
+    other.properties["eo:cloud_cover"] = 99.0
+    with pytest.raises(CatalogError, match=f"x: two different items have the id '{first.id}'; keep one"):
+        unique_items([first, other], "x")
+    lower = first.clone()
+    lower.id = first.id.lower()
+    with pytest.raises(CatalogError, match="differ only in letter case"):
+        unique_items([first, lower], "x")
+
+
+def test_item_from_dict_checks_the_fields_used_later(sample_dir):
+    import copy
+    import json
+
+    path = next(iter(sorted((sample_dir / "stac").rglob("L*_T1.json"))))
+    doc = json.loads(path.read_text())
+    assert item_from_dict(doc, where="x", href=str(path)).id == doc["id"]
+
+    def changed(change):
+        d = copy.deepcopy(doc)
+        change(d)
+        return d
+
+    cases = [
+        (lambda d: d.update(type="Catalog"), "not a STAC item"),
+        (lambda d: d.update(id=""), "has no usable id"),
+        (lambda d: d.update(id=["a"]), "has no usable id"),
+        (lambda d: d.update(geometry={"type": "Polygon", "coordinates": "x"}), "its geometry is"),
+        (lambda d: d.update(properties=[1]), "its properties is"),
+        (lambda d: d["properties"].update({"eo:cloud_cover": "lots"}),
+         "eo:cloud_cover must be a finite number"),
+        (lambda d: d["properties"].update({"eo:cloud_cover": 300}), "eo:cloud_cover is 300, out of range"),
+        (lambda d: d["properties"].update({"proj:epsg": 32652.5}), "proj:epsg must be a whole number"),
+        (lambda d: d["properties"].update({"proj:transform": [30, 0, "x", 0, -30, 0]}), "proj:transform"),
+        (lambda d: d["properties"].update({"datetime": {"a": 1}}), "datetime is"),
+        (lambda d: d.update(assets=[1, 2]), "its assets is"),
+        (lambda d: d["assets"]["red"].update(href=7), "asset 'red' is"),
+        (lambda d: d.update(links="x"), "its links is"),
+    ]
+    for change, message in cases:
+        with pytest.raises(CatalogError, match=message):
+            item_from_dict(changed(change), where="items.json")

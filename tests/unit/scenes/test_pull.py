@@ -17,6 +17,7 @@ from habitatmap.io.lock import FolderLock
 from habitatmap.scenes.items import read_static_items
 from habitatmap.scenes.pull import (
     MANIFEST,
+    MAX_GRID_CELLS,
     PullResult,
     PullSettings,
     SceneOutcome,
@@ -160,3 +161,18 @@ def test_a_pull_killed_by_sigterm_leaves_no_staging_file(small_sample, tmp_path)
     time.sleep(0.5)
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
     assert read_area  # the area helpers are shared with the CLI
+
+
+def test_plan_grid_refuses_a_resolution_that_makes_the_grid_unbounded(items):
+    with pytest.raises(InputDataError, match=r"at --resolution 0\.001 the grid would have .* cells, more"):
+        plan_grid(items, area_from_bbox(BOX), PullSettings(resolution=0.001))
+    assert MAX_GRID_CELLS == 2**34
+
+
+def test_load_manifest_refuses_entries_of_the_wrong_shape(tmp_path):
+    good = {"kind": "habitatmap.scenes.pull", "settings": {}, "scenes": []}
+    for scenes, message in [("all", "'scenes' is not a list"), ([{"id": 1, "file": "a.tif"}], "entry 1"),
+                            ([{"id": "a", "file": ["x"]}], "entry 1"), (["a.tif"], "scene entry 1")]:
+        (tmp_path / MANIFEST).write_text(json.dumps({**good, "scenes": scenes}))
+        with pytest.raises(InputDataError, match=message):
+            load_manifest(tmp_path)

@@ -29,7 +29,10 @@ def test_site_errors(tmp_path, root):
     p = tmp_path / "workflows" / "s.yaml"
     p.parent.mkdir()
     p.write_text("nothing: here\n")
-    with pytest.raises(ConfigError, match="no top-level 'site' key"):
+    with pytest.raises(ConfigError, match="no top-level 'site' mapping"):
+        load_site(p)
+    p.write_text("site: [a, b]\n")
+    with pytest.raises(ConfigError, match="no top-level 'site' mapping"):
         load_site(p)
     text = (root / "workflows" / "tumen.yaml").read_text(encoding="utf-8")
     p.write_text(text.replace("languages: [en, ru, zh, mn]", "languages: [en, xx]"), encoding="utf-8")
@@ -40,4 +43,7 @@ def test_site_errors(tmp_path, root):
         load_site(p)
     p.write_text(text.replace("max_cloud: 60", "max_cloud: 600"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"site.scenes.max_cloud"):
+        load_site(p)
+    p.write_text(text.replace("max_cloud: 60", "max_cloud: .nan"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"site.scenes.max_cloud: Input should be a finite number"):
         load_site(p)
