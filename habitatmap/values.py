@@ -15,7 +15,7 @@ from typing import Any
 
 from habitatmap.errors import ConfigError, HabitatmapError
 
-__all__ = ["MAX_QUOTE", "expect_mapping", "expect_sequence", "expect_text", "number", "quote"]
+__all__ = ["MAX_QUOTE", "expect_mapping", "expect_sequence", "expect_text", "field_path", "number", "quote"]
 
 #: Longest prefix of a bad value quoted in a message.
 MAX_QUOTE = 60
@@ -32,6 +32,13 @@ def quote(value: object, limit: int = MAX_QUOTE) -> str:
     if len(text) > limit:
         text = text[:limit] + "…"
     return repr(text) if isinstance(value, str) else text
+
+
+def field_path(loc: Sequence[object]) -> str:
+    """A validation error's location as ``a.b.'odd key'.0``: keys that are not plain names are
+    quoted short, so a key holding a newline or a kilobyte of text keeps the message one line."""
+    return ".".join(str(x) if not isinstance(x, str) or (x.isidentifier() and len(x) <= 40) else quote(x, 40)
+                    for x in loc)
 
 
 def _range_text(minimum: float | None, maximum: float | None, min_open: bool, max_open: bool) -> str:

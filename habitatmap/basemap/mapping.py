@@ -21,7 +21,7 @@ from habitatmap.basemap.layers import LayerInfo
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.io.paths import split_layer
 from habitatmap.io.yaml import read_yaml
-from habitatmap.values import quote
+from habitatmap.values import field_path, quote
 
 __all__ = ["SCHEMA", "Mapping", "harmonise", "load_mapping"]
 
@@ -99,7 +99,7 @@ class Mapping:
 
 def _validation_sentence(p: Path, err: ValidationError) -> ConfigError:
     e = err.errors()[0]
-    loc = ".".join(quote(x, 40) if isinstance(x, str) and not x.isidentifier() else str(x) for x in e["loc"])
+    loc = field_path(e["loc"])
     got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
         else f" (got {quote(e.get('input'))})"
     msg = re.sub(r" or instance of \w+", "", e["msg"])  # pydantic's class names mean nothing to users

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from habitatmap.errors import LegendError
 from habitatmap.resources import data_path
-from habitatmap.values import quote
+from habitatmap.values import field_path, quote
 
 __all__ = [
     "DEFAULT_LEGEND_PATH",
@@ -263,10 +263,10 @@ def _first_error(path: str, raw: Any, err: ValidationError) -> LegendError:
     loc = list(e["loc"])
     if len(loc) >= 2 and loc[0] == "classes" and isinstance(loc[1], int):
         where = _describe_class(raw, loc[1])
-        field = ".".join(str(p) for p in loc[2:]) or "entry"
+        field = field_path(loc[2:]) or "entry"
     else:
         where = "legend"
-        field = ".".join(str(p) for p in loc)
+        field = field_path(loc)
     msg = e["msg"]
     if e["type"] == "missing":
         problem = f"'{field}' is missing"

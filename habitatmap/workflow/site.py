@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from habitatmap.errors import ConfigError
 from habitatmap.legend.model import LANGUAGES, Names
-from habitatmap.values import quote
+from habitatmap.values import field_path, quote
 
 __all__ = ["ClassificationSpec", "CompositeSpec", "CorridorSpec", "SceneSearch", "Site", "SiteInputs",
            "load_site"]
@@ -120,7 +120,7 @@ def load_site(path: str | os.PathLike[str]) -> Site:
         site = Site.model_validate({**data["site"], "root": p.resolve().parent.parent})
     except ValidationError as err:
         e = err.errors()[0]
-        field = ".".join(str(x) for x in e["loc"])
+        field = field_path(e["loc"])
         got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
             else f" (got {quote(e.get('input'))})"
         raise ConfigError(f"{p}: site.{field}: {e['msg']}{got}; correct it in the workflow file.") from None

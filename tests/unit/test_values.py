@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from habitatmap.errors import CatalogError, ConfigError
-from habitatmap.values import MAX_QUOTE, expect_mapping, expect_sequence, expect_text, number, quote
+from habitatmap.values import (
+    MAX_QUOTE,
+    expect_mapping,
+    expect_sequence,
+    expect_text,
+    field_path,
+    number,
+    quote,
+)
 
 
 def test_quote_keeps_messages_short_and_on_one_line():
@@ -64,3 +72,9 @@ def test_expect_structures():
         expect_text({"a": 1}, what="t", where="f")
     with pytest.raises(ConfigError, match="characters long"):
         expect_text("x" * 20, what="t", where="f", max_length=10)
+
+
+def test_field_path_keeps_odd_keys_on_one_line():
+    assert field_path(("site", "composites", "summer", "months")) == "site.composites.summer.months"
+    assert "\n" not in field_path(("composites", "\n", 0)) and field_path(("a b",)) == "'a b'"
+    assert len(field_path(("a", "x" * 500))) < 60
