@@ -150,6 +150,11 @@ def pull(
                                 help="Scenes pulled at the same time."),
     allow_ballpark: AllowBallpark = False,
     retries: Retries = 5,
+    requester_pays: bool = typer.Option(
+        False, "--requester-pays",
+        help="Read s3:// assets of requester-pays buckets (Earth Search's Landsat, s3://usgs-landsat) "
+             "with your AWS credentials; the transfer is billed to your AWS account. Assets with an "
+             "https address are read over https either way."),
 ) -> None:
     """Pull the area's window of each scene onto one grid, cloud-masked, as one COG per scene.
 
@@ -168,7 +173,7 @@ def pull(
         raise ConfigError("--bands is empty; give common names such as blue,green,red,nir08.")
     settings = PullSettings(bands=band_list, crs=crs, resolution=resolution, keep_snow=keep_snow,
                             workers=workers, allow_ballpark=allow_ballpark,
-                            retry=RetryPolicy(retries=retries))
+                            retry=RetryPolicy(retries=retries), requester_pays=requester_pays)
     loaded = load_items(items)
     with scene_progress([i.id for i in loaded]) as progress:
         result = pull_scenes(loaded, area, out, settings, source=str(items), progress=progress)

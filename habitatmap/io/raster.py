@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,18 +65,32 @@ MEMORY_SHARE = 0.6
 
 
 
-def gdal_path(href: str) -> str:
-    """The path GDAL opens for an asset: ``/vsicurl/`` for an http(s) URL, a checked plain path
-    for a local file or ``file:`` URL. Built here only, never taken from the user.
+# S3 bucket naming rules (AWS): 3-63 lower-case letters, digits, dots and hyphens.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def gdal_path(href: str, *, s3: bool = False) -> str:
+    """The path GDAL opens for an asset: ``/vsicurl/`` for an http(s) URL, ``/vsis3/bucket/key``
+    for ``s3://bucket/key`` (only with ``s3``), a checked plain path for a local file or
+    ``file:`` URL. Built here only, never taken from the user.
 
     Raises
     ------
     InputDataError
-        For any other scheme and for GDAL virtual paths in any spelling.
+        For any other scheme, a malformed bucket or key, and GDAL virtual paths in any spelling.
     """
-    scheme = urlparse(href).scheme.lower()
+    parsed = urlparse(href)
+    scheme = parsed.scheme.lower()
     if scheme in ("http", "https"):
         return "/vsicurl/" + href
+    if scheme == "s3" and s3:
+        bucket, key = parsed.netloc, parsed.path.lstrip("/")
+        if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+            raise InputDataError(f"{href}: {bucket!r} is not an S3 bucket name; fix the item.")
+        if not key or any(c in key for c in "\x00\r\n\\") or parsed.query or parsed.fragment \
+                or any(part in {"", ".", ".."} for part in key.split("/")):
+            raise InputDataError(f"{href}: the S3 key is not a plain object key; fix the item.")
+        return f"/vsis3/{bucket}/{key}"
     if scheme == "file":
         return str(check_local_path(file_url_path(href)))
     if scheme and not (len(scheme) == 1 and os.name == "nt"):
@@ -85,7 +100,7 @@ def gdal_path(href: str) -> str:
 
 
 def open_raster(path: str | os.PathLike[str], *, what: str = "raster",
-                drivers: Sequence[str] = GEOTIFF, remote: bool = False) -> Any:
+                drivers: Sequence[str] = GEOTIFF, remote: bool = False, s3: bool = False) -> Any:
     """Open a raster read-only with only the expected GDAL drivers.
 
     Parameters
@@ -98,6 +113,8 @@ def open_raster(path: str | os.PathLike[str], *, what: str = "raster",
         GDAL drivers allowed to open it (GeoTIFF by default).
     remote
         Accept http(s) URLs (read by HTTP range requests).
+    s3
+        With ``remote``, accept ``s3://`` URLs too (requester-pays buckets).
 
     Returns
     -------
@@ -112,7 +129,7 @@ def open_raster(path: str | os.PathLike[str], *, what: str = "raster",
 
     text = os.fspath(path)
     if remote:
-        gpath = gdal_path(text)
+        gpath = gdal_path(text, s3=s3)
     else:
         p = check_local_path(text, what=what)
         if not p.exists():

@@ -12,7 +12,7 @@ from typing import Any
 from habitatmap.errors import HabitatmapError, InputDataError
 from habitatmap.io.paths import check_local_path
 
-__all__ = ["MAX_TEXT_BYTES", "read_json", "read_text"]
+__all__ = ["MAX_TEXT_BYTES", "parse_json", "read_json", "read_text"]
 
 #: Largest text input read whole (a manifest, an items file, a point list).
 MAX_TEXT_BYTES = 512 * 1024 * 1024
@@ -60,15 +60,30 @@ def read_json(path: str | os.PathLike[str], *, what: str = "JSON file", fix: str
         Of class ``error``: unreadable, not UTF-8, or not JSON (with the line).
     """
     text = read_text(path, what=what, gz=False, error=error)
+    return parse_json(text, where=str(Path(path)), what=what, fix=fix, error=error)
+
+
+def parse_json(text: str | bytes, *, where: str, what: str = "JSON document", fix: str = "check the file",
+               error: type[HabitatmapError] = InputDataError) -> Any:
+    """Parse JSON text read from ``where`` (a file or a URL): standard JSON only (no NaN or
+    Infinity), not nested beyond Python's recursion limit.
+
+    Raises
+    ------
+    HabitatmapError
+        Of class ``error``, one sentence naming ``where``.
+    """
     try:
         return json.loads(text, parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise error(f"{where}: the {what} is not UTF-8 text; {fix}.") from None
     except json.JSONDecodeError as err:
-        raise error(f"{Path(path)}: the {what} is not valid JSON (line {err.lineno}: {err.msg}); "
+        raise error(f"{where}: the {what} is not valid JSON (line {err.lineno}: {err.msg}); "
                     f"{fix}.") from None
     except _NotJsonError as err:
-        raise error(f"{Path(path)}: the {what} has {err}, which JSON does not allow; {fix}.") from None
+        raise error(f"{where}: the {what} has {err}, which JSON does not allow; {fix}.") from None
     except RecursionError:
-        raise error(f"{Path(path)}: the {what} is nested too deeply to be a real document; {fix}.") from None
+        raise error(f"{where}: the {what} is nested too deeply to be a real document; {fix}.") from None
 
 
 class _NotJsonError(ValueError):

@@ -1,7 +1,9 @@
 """Asset access: which hrefs we read, how (GDAL over HTTP range requests), retries and signing.
 
-Only ``http(s)`` URLs and local files are read, and only as GeoTIFF: a VRT or any other GDAL
-"virtual" source could make GDAL open arbitrary files or URLs named inside it.
+Only ``http(s)`` URLs and local files are read, and ``s3://`` URLs when the user asks for
+requester-pays access; only as GeoTIFF: a VRT or any other GDAL "virtual" source could make GDAL
+open arbitrary files or URLs named inside it. The GDAL path of an ``s3://`` URL is built here from
+its bucket and key; no ``/vsi`` path from an item or a user is ever passed to GDAL.
 """
 
 from __future__ import annotations
@@ -49,15 +51,16 @@ def http_retry(policy: RetryPolicy | None = None):
                  status_forcelist=_RETRY_STATUS, allowed_methods=None, raise_on_status=False)
 
 
-def check_href(href: str, *, item_id: str, asset: str) -> str:
-    """Return ``href`` if it is an http(s) URL or a local file (path or ``file:`` URL) of a
-    GeoTIFF, else refuse it.
+def check_href(href: str, *, item_id: str, asset: str, requester_pays: bool = False) -> str:
+    """Return ``href`` if it is an http(s) URL, a local file (path or ``file:`` URL) or, with
+    ``requester_pays``, an ``s3://`` URL of a GeoTIFF; else refuse it.
 
     Raises
     ------
     AssetError
-        For other schemes (``s3://``, ``ftp://``, ``file://`` with a host), GDAL virtual paths in
-        any spelling (also inside a ``file:`` URL), connection strings, and VRT or XML sources.
+        For other schemes (``ftp://``, ``file://`` with a host, ``s3://`` without
+        ``requester_pays``), GDAL virtual paths in any spelling (also inside a ``file:`` URL),
+        connection strings, and VRT or XML sources.
     """
     from habitatmap.errors import InputDataError
     from habitatmap.io.paths import check_local_path, file_url_path
@@ -66,6 +69,18 @@ def check_href(href: str, *, item_id: str, asset: str) -> str:
     scheme = parsed.scheme.lower()
     where = f"item {item_id}, asset {asset}: {href}"
     if scheme in {"http", "https"}:
+        suffix = Path(parsed.path).suffix.lower()
+    elif scheme == "s3":
+        if not requester_pays:
+            raise AssetError(f"{where}: the asset is only in a requester-pays S3 bucket; pass "
+                             "--requester-pays to read it with your AWS credentials (the transfer is "
+                             "billed to your AWS account), or use a provider with https assets.")
+        from habitatmap.io.raster import gdal_path
+
+        try:
+            gdal_path(href, s3=True)
+        except InputDataError as err:
+            raise AssetError(f"item {item_id}, asset {asset}: {err}") from None
         suffix = Path(parsed.path).suffix.lower()
     elif scheme == "file" or scheme == "" or (len(scheme) == 1 and os.name == "nt"):
         try:
@@ -83,12 +98,18 @@ def check_href(href: str, *, item_id: str, asset: str) -> str:
 
 
 @contextlib.contextmanager
-def gdal_env(policy: RetryPolicy | None = None) -> Iterator[None]:
-    """GDAL settings for reading remote COGs by range requests, with retries and backoff."""
+def gdal_env(policy: RetryPolicy | None = None, *, requester_pays: bool = False) -> Iterator[None]:
+    """GDAL settings for reading remote COGs by range requests, with retries and backoff.
+
+    With ``requester_pays``, S3 reads send ``x-amz-request-payer: requester`` and are signed with
+    the user's AWS credentials as GDAL finds them (environment, ``~/.aws``, instance role).
+    """
     import rasterio
 
     policy = policy or RetryPolicy()
+    extra = {"AWS_REQUEST_PAYER": "requester"} if requester_pays else {}
     with rasterio.Env(
+        **extra,
         GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR",  # no directory listing per asset
         CPL_VSIL_CURL_ALLOWED_EXTENSIONS=".tif,.TIF,.tiff,.TIFF",
         GDAL_HTTP_MAX_RETRY=str(policy.retries),
@@ -112,6 +133,8 @@ def remote_size(href: str, policy: RetryPolicy | None = None) -> int | None:
         If the asset does not exist or cannot be reached.
     """
     parsed = urlparse(href)
+    if parsed.scheme == "s3":
+        return None  # GDAL reads the size from S3 itself; a truncated object fails on read
     if parsed.scheme not in {"http", "https"}:
         from habitatmap.io.paths import file_url_path
 

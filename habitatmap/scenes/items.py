@@ -15,7 +15,7 @@ from typing import Any
 import pystac
 
 from habitatmap.errors import CatalogError, reason
-from habitatmap.scenes.defaults import C2_SR_OFFSET, C2_SR_SCALE, DEFAULT_BANDS
+from habitatmap.scenes.defaults import DEFAULT_BANDS, c2_defaults
 from habitatmap.values import number, quote
 
 __all__ = [
@@ -24,8 +24,11 @@ __all__ = [
     "band_assets",
     "item_epsg",
     "item_from_dict",
+    "item_platform",
+    "item_transform",
     "load_items",
     "normalize_platform",
+    "platform_spellings",
     "qa_asset",
     "read_static_items",
     "standalone_item",
@@ -97,18 +100,34 @@ def item_from_dict(doc: Any, *, where: str, href: str | None = None) -> pystac.I
         if props.get(key) is not None:
             number(props[key], what=key, where=at, minimum=lo, maximum=hi, integer=key == "proj:epsg",
                    error=CatalogError)
-    transform = props.get("proj:transform")
-    if transform is not None:
-        if not isinstance(transform, list) or len(transform) < 6:
-            raise bad("proj:transform", transform)
-        for v in transform[:6]:
-            number(v, what="proj:transform", where=at, error=CatalogError)
+    if props.get("eo:platform") is not None and not isinstance(props["eo:platform"], str):
+        raise bad("eo:platform", props["eo:platform"])
+
+    def check_projection(fields: dict[str, Any], where: str) -> None:
+        transform = fields.get("proj:transform")
+        if transform is not None:
+            if not isinstance(transform, list) or len(transform) < 6:
+                raise bad(f"{where}proj:transform", transform)
+            for v in transform[:6]:
+                number(v, what="proj:transform", where=at, error=CatalogError)
+            if transform[0] == 0 or transform[4] == 0:
+                raise bad(f"{where}proj:transform", transform)
+        if fields.get("proj:epsg") is not None:
+            number(fields["proj:epsg"], what="proj:epsg", where=at, minimum=1, maximum=10**6, integer=True,
+                   error=CatalogError)
+
+    check_projection(props, "")
     assets = doc.get("assets")
     if not isinstance(assets, dict):
         raise bad("its assets", assets)
     for key, asset in assets.items():
         if not isinstance(asset, dict) or not isinstance(asset.get("href"), str) or not asset["href"]:
             raise bad(f"asset {quote(key)}", asset)
+        check_projection(asset, f"asset {quote(key)} ")
+        alternates = asset.get("alternate", {})
+        if not isinstance(alternates, dict) or not all(
+                isinstance(a, dict) and isinstance(a.get("href"), str) for a in alternates.values()):
+            raise bad(f"asset {quote(key)} alternate", alternates)
     links = doc.get("links", [])
     if not isinstance(links, list) or not all(isinstance(ln, dict) and isinstance(ln.get("href", ""), str)
                                               for ln in links):
@@ -268,7 +287,7 @@ def summarize_item(item: pystac.Item) -> SceneSummary:
     dt = item.datetime.isoformat() if item.datetime else str(props.get("start_datetime", ""))
     cc = props.get("eo:cloud_cover")
     return SceneSummary(
-        id=item.id, datetime=dt, platform=str(props.get("platform", "")),
+        id=item.id, datetime=dt, platform=item_platform(item),
         cloud_cover=float(cc) if cc is not None else None,
         wrs_path=str(props.get("landsat:wrs_path", "")), wrs_row=str(props.get("landsat:wrs_row", "")),
     )
@@ -295,14 +314,67 @@ def normalize_platform(name: str) -> str:
     return f"landsat-{m.group(1)}" if m else name.strip().lower()
 
 
-def item_epsg(item: pystac.Item) -> int | None:
-    """EPSG code of the item's native grid (``proj:code`` or the older ``proj:epsg``)."""
+def platform_spellings(name: str) -> list[str]:
+    """Every spelling of a Landsat platform that providers put in ``platform``.
+
+    A server compares the string as given: Planetary Computer and Earth Search write
+    ``landsat-8``, USGS's landsatlook writes ``LANDSAT_8``. A server-side filter therefore sends
+    them all; results are matched again locally on the normalised name.
+    """
+    norm = normalize_platform(name)
+    m = re.fullmatch(r"landsat-(\d)", norm)
+    if not m:
+        return [norm]
+    return [norm, f"LANDSAT_{m.group(1)}", f"Landsat-{m.group(1)}", f"LANDSAT-{m.group(1)}"]
+
+
+def item_platform(item: pystac.Item) -> str:
+    """The item's platform as it spells it (``platform``, or ``eo:platform`` of STAC 0.9/1.0-beta)."""
     props = item.properties
-    if props.get("proj:epsg"):
-        return int(props["proj:epsg"])
-    code = props.get("proj:code")
+    value = props.get("platform") or props.get("eo:platform") or ""
+    return str(value)
+
+
+def _epsg_of(fields: dict[str, Any]) -> int | None:
+    if fields.get("proj:epsg"):
+        return int(fields["proj:epsg"])
+    code = fields.get("proj:code")
     if isinstance(code, str) and code.upper().startswith("EPSG:"):
-        return int(code.split(":", 1)[1])
+        try:
+            return int(code.split(":", 1)[1])
+        except ValueError:
+            return None
+    return None
+
+
+def _data_assets(item: pystac.Item) -> list[pystac.Asset]:
+    """The assets that hold bands (have ``eo:bands``), the ones a pull reads."""
+    return [a for a in item.assets.values() if _asset_bands(a, item)]
+
+
+def item_epsg(item: pystac.Item) -> int | None:
+    """EPSG code of the item's native grid: ``proj:code`` / ``proj:epsg`` of the item, or of its
+    band assets when only they carry it."""
+    code = _epsg_of(item.properties)
+    if code is not None:
+        return code
+    codes = {_epsg_of(a.extra_fields) for a in _data_assets(item)} - {None}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def item_transform(item: pystac.Item, resolution: float | None = None) -> list[float] | None:
+    """The item's ``proj:transform``: the item's own, else that of its band assets (Planetary
+    Computer's older per-collection items and USGS's STAC 1.0-beta items give it per asset).
+
+    With ``resolution``, only a transform of that pixel size is returned (a 30 m optical band
+    anchors a 30 m grid; a 100 m thermal band does not).
+    """
+    candidates = [item.properties.get("proj:transform")]
+    candidates += [a.extra_fields.get("proj:transform") for a in _data_assets(item)]
+    for t in candidates:
+        if isinstance(t, list) and len(t) >= 6 \
+                and (resolution is None or abs(float(t[0]) - resolution) < 1e-9):
+            return [float(v) for v in t[:6]]
     return None
 
 
@@ -318,13 +390,29 @@ class BandAsset:
     nodata: float | None
     size: int | None
     checksum: str | None
+    requester_pays: bool = False
 
 
-def _asset_bands(asset: pystac.Asset) -> list[dict[str, Any]]:
+def _asset_bands(asset: pystac.Asset, item: pystac.Item | None = None) -> list[dict[str, Any]]:
+    """The band objects of an asset.
+
+    STAC 1.x gives them in the asset; STAC 0.9/1.0-beta (USGS's first Collection 2 items) gives
+    indices into the item's ``eo:bands`` list instead.
+    """
     fields = asset.extra_fields
     bands = fields.get("eo:bands") or fields.get("bands") or []
-    # Remote metadata: anything that is not a list of objects describes no band.
-    return [b for b in bands if isinstance(b, dict)] if isinstance(bands, list) else []
+    if not isinstance(bands, list):  # remote metadata: anything else describes no band
+        return []
+    owner = item if item is not None else asset.owner
+    listed = owner.properties.get("eo:bands") if isinstance(owner, pystac.Item) else None
+    out = []
+    for b in bands:
+        if isinstance(b, dict):
+            out.append(b)
+        elif isinstance(b, int) and not isinstance(b, bool) and isinstance(listed, list) \
+                and 0 <= b < len(listed) and isinstance(listed[b], dict):
+            out.append(listed[b])
+    return out
 
 
 def _common_name(band: dict[str, Any]) -> str | None:
@@ -332,17 +420,42 @@ def _common_name(band: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _band_asset(item: pystac.Item, key: str, asset: pystac.Asset, name: str,
-                default_scale: float, default_offset: float) -> BandAsset:
+def _readable_href(asset: pystac.Asset) -> tuple[str | None, bool]:
+    """The href to read and whether it is a requester-pays bucket.
+
+    An ``s3://`` href with an ``http(s)`` alternate is read through the alternate (no AWS account
+    needed); an ``s3://`` href without one stays, for ``--requester-pays``.
+    """
+    href = asset.get_absolute_href() or asset.href
+    alternates = asset.extra_fields.get("alternate")
+    alternates = alternates if isinstance(alternates, dict) else {}
+    pays = bool(asset.extra_fields.get("storage:requester_pays"))
+    if isinstance(href, str) and href.lower().startswith("s3://"):
+        for alt in alternates.values():
+            alt_href = alt.get("href") if isinstance(alt, dict) else None
+            if isinstance(alt_href, str) and alt_href.lower().startswith(("https://", "http://")):
+                return alt_href, False
+        pays = pays or any(isinstance(a, dict) and a.get("storage:requester_pays")
+                           for a in alternates.values())
+        # usgs-landsat is requester-pays whatever the item says (AWS Open Data registry).
+        pays = pays or href.lower().startswith("s3://usgs-landsat/")
+    return href, pays
+
+
+def _band_asset(item: pystac.Item, key: str, asset: pystac.Asset, name: str) -> BandAsset:
     fields = asset.extra_fields
     raster_bands = fields.get("raster:bands")
     raster = raster_bands[0] if isinstance(raster_bands, list) and raster_bands \
         and isinstance(raster_bands[0], dict) else {}
-    bands = _asset_bands(asset)
+    bands = _asset_bands(asset, item)
     stac11 = bands[0] if bands else {}
-    scale = raster.get("scale", stac11.get("raster:scale", default_scale))
-    offset = raster.get("offset", stac11.get("raster:offset", default_offset))
-    nodata = raster.get("nodata", stac11.get("nodata"))
+    # Where the item says nothing, the product's own scaling for this kind of band (a thermal
+    # band read with the reflectance scale would give 0.97 instead of 295 K).
+    defaults = c2_defaults(_common_name(stac11) if stac11 else None,
+                           "qa_pixel" if name == "qa_pixel" else key)
+    scale = raster.get("scale", stac11.get("raster:scale", defaults.scale))
+    offset = raster.get("offset", stac11.get("raster:offset", defaults.offset))
+    nodata = raster.get("nodata", stac11.get("nodata", defaults.nodata))
     where = f"item {quote(item.id)}, asset {quote(key)}"
 
     def num(value: object, what: str) -> float:
@@ -350,14 +463,14 @@ def _band_asset(item: pystac.Item, key: str, asset: pystac.Asset, name: str,
 
     size = fields.get("file:size")
     checksum = fields.get("file:checksum")
-    href = asset.get_absolute_href() or asset.href
+    href, pays = _readable_href(asset)
     if not isinstance(href, str):
         raise CatalogError(f"{where}: has no usable href; fix the item.")
     # "nan" is a legitimate nodata value of float rasters; a scale or offset must be finite.
     nodata_value = None if nodata is None else (float("nan") if str(nodata).lower() == "nan"
                                                 else num(nodata, "nodata"))
     return BandAsset(name=name, key=key, href=href, scale=num(scale, "scale"), offset=num(offset, "offset"),
-                     nodata=nodata_value,
+                     nodata=nodata_value, requester_pays=pays,
                      size=int(number(size, what="file:size", where=where, minimum=0, integer=True,
                                      error=CatalogError)) if size is not None else None,
                      checksum=checksum if isinstance(checksum, str) else None)
@@ -373,10 +486,10 @@ def band_assets(item: pystac.Item, bands: tuple[str, ...] = DEFAULT_BANDS) -> di
     """
     found: dict[str, BandAsset] = {}
     for key, asset in item.assets.items():
-        for band in _asset_bands(asset):
+        for band in _asset_bands(asset, item):
             name = _common_name(band)
             if name in bands and name not in found:
-                found[name] = _band_asset(item, key, asset, name, C2_SR_SCALE, C2_SR_OFFSET)
+                found[name] = _band_asset(item, key, asset, name)
     missing = [b for b in bands if b not in found]
     if missing:
         raise CatalogError(
@@ -387,7 +500,7 @@ def band_assets(item: pystac.Item, bands: tuple[str, ...] = DEFAULT_BANDS) -> di
 
 
 def _all_common_names(item: pystac.Item) -> set[str]:
-    return {n for a in item.assets.values() for b in _asset_bands(a) if (n := _common_name(b))}
+    return {n for a in item.assets.values() for b in _asset_bands(a, item) if (n := _common_name(b))}
 
 
 def qa_asset(item: pystac.Item) -> BandAsset:
@@ -399,9 +512,9 @@ def qa_asset(item: pystac.Item) -> BandAsset:
         If the item has none (it cannot be cloud-masked).
     """
     for key, asset in item.assets.items():
-        names = {str(b.get("name", "")).upper() for b in _asset_bands(asset)}
-        if key.lower() == "qa_pixel" or "QA_PIXEL" in names:
-            return _band_asset(item, key, asset, "qa_pixel", 1.0, 0.0)
+        names = {str(b.get("name", "")).upper() for b in _asset_bands(asset, item)}
+        if key.lower().removesuffix(".tif") == "qa_pixel" or "QA_PIXEL" in names:
+            return _band_asset(item, key, asset, "qa_pixel")
     raise CatalogError(f"item {item.id}: has no QA_PIXEL asset, so clouds cannot be masked; "
                        "use Landsat Collection 2 Level-2 items.")
 

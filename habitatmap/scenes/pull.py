@@ -47,6 +47,8 @@ from habitatmap.scenes.items import (
     BandAsset,
     band_assets,
     item_epsg,
+    item_platform,
+    item_transform,
     qa_asset,
     standalone_item,
     unique_items,
@@ -98,6 +100,9 @@ class PullSettings:
         HTTP retries and backoff.
     allow_ballpark
         Accept a zero-shift datum step when moving the area into the grid CRS.
+    requester_pays
+        Read ``s3://`` assets of requester-pays buckets (Earth Search's Landsat) with the user's
+        AWS credentials; the transfer is billed to that account.
     """
 
     bands: tuple[str, ...] = DEFAULT_BANDS
@@ -108,6 +113,7 @@ class PullSettings:
     block: int = 1024
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     allow_ballpark: bool = False
+    requester_pays: bool = False
 
 
 @dataclass
@@ -177,9 +183,10 @@ def plan_grid(items: Sequence[pystac.Item], area: Area, settings: PullSettings) 
                  local.source, local.operation)
     anchor = (0.0, 0.0)
     for item in items:
-        t = item.properties.get("proj:transform")
-        if t and f"EPSG:{item_epsg(item)}" == local.crs and abs(t[0] - settings.resolution) < 1e-9:
-            anchor = (float(t[2]), float(t[5]))
+        # Item-level or per-asset: either way the lattice the pixels are on, so they are copied.
+        t = item_transform(item, settings.resolution)
+        if t and f"EPSG:{item_epsg(item)}" == local.crs:
+            anchor = (t[2], t[5])
             break
     w, s, e, n = local.geometry.bounds
     cells = math.ceil((e - w) / settings.resolution) * math.ceil((n - s) / settings.resolution)
@@ -297,8 +304,8 @@ class _Manifest:
         write_json(self.path, {**self.doc, "provenance": rec.to_dict(timings=False)})
 
 
-def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy):
-    href = check_href(asset.href, item_id=item_id, asset=asset.key)
+def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy, requester_pays: bool = False):
+    href = check_href(asset.href, item_id=item_id, asset=asset.key, requester_pays=requester_pays)
     href = sign_href(href)
     if asset.size is not None:
         size = remote_size(href, retry)
@@ -309,8 +316,14 @@ def _open_asset(asset: BandAsset, item_id: str, retry: RetryPolicy):
                 "re-publish it."
             )
     try:
-        return open_raster(href, what="asset", remote=True)
+        return open_raster(href, what="asset", remote=True, s3=requester_pays)
     except InputDataError as err:
+        text = str(err)
+        if href.startswith("s3://") and ("AWS_SECRET_ACCESS_KEY" in text or "credentials" in text.lower()
+                                         or "HTTP response code: 403" in text or "Access Denied" in text):
+            raise AssetError(f"item {item_id}, asset {asset.key} ({href}): S3 refused the read; set your "
+                             "AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) "
+                             "for an account that accepts requester-pays charges.") from None
         raise AssetError(f"item {item_id}, asset {asset.key}: {err}") from None
 
 
@@ -372,13 +385,14 @@ def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings
                          **({"file:checksum": asset.checksum} if asset.checksum else {}))
     tags = {
         "STAC_ITEM": item.id, "DATETIME": item.datetime.isoformat() if item.datetime else "",
-        "PLATFORM": str(item.properties.get("platform", "")),
-        "PRODUCT": "surface reflectance (Collection 2 scale and offset applied); NaN = masked",
+        "PLATFORM": item_platform(item),
+        "PRODUCT": "physical values (Collection 2 scale and offset applied: reflectance, kelvin for "
+                   "thermal bands); NaN = masked",
         "MASKED": "fill, cloud, dilated cloud, cloud shadow, cirrus"
                   + ("" if settings.keep_snow else ", snow"),
         **record.finish().tags(),
     }
-    with gdal_env(settings.retry), cog_writer(
+    with gdal_env(settings.retry, requester_pays=settings.requester_pays), cog_writer(
         dest, grid=grid, count=len(bands), dtype="float32", nodata=float("nan"),
         band_descriptions=list(bands), tags=tags, resampling="average",
         band_tags=[{"STAC_ASSET": b.key, "HREF": b.href} for b in bands.values()],
@@ -387,7 +401,8 @@ def _pull_one(item: pystac.Item, grid: Grid, local: Area, settings: PullSettings
         try:
             for asset in [qa, *bands.values()]:
                 nodata = asset.nodata if asset.nodata is not None else (1 if asset is qa else 0)
-                readers[asset.name] = _Reader(_open_asset(asset, item.id, settings.retry), grid, nodata,
+                readers[asset.name] = _Reader(_open_asset(asset, item.id, settings.retry,
+                                                          settings.requester_pays), grid, nodata,
                                               allow_ballpark=settings.allow_ballpark,
                                               what=f"item {item.id}, asset {asset.key}")
             for n, win in enumerate(windows, start=1):
@@ -426,7 +441,7 @@ def _entry(item: pystac.Item, file: Path, fraction: float, settings: PullSetting
     return {
         "id": item.id,
         "datetime": item.datetime.isoformat() if item.datetime else "",
-        "platform": str(item.properties.get("platform", "")),
+        "platform": item_platform(item),
         "wrs_path": str(item.properties.get("landsat:wrs_path", "")),
         "wrs_row": str(item.properties.get("landsat:wrs_row", "")),
         "cloud_cover": item.properties.get("eo:cloud_cover"),

@@ -100,7 +100,7 @@ def test_stac_server_answering_500_then_200_is_retried(cli, server, tmp_path):
 def test_unreachable_stac_is_one_sentence(cli):
     r = cli("scenes", "search", "--stac", "http://127.0.0.1:9/catalog.json", "--bbox", SMALL,
             "--retries", "1")
-    assert r.exit_code == 2 and "cannot open the STAC source" in r.stderr
+    assert r.exit_code == 2 and "cannot fetch the STAC landing page" in r.stderr
     assert "Traceback" not in r.stderr
 
 
@@ -358,7 +358,7 @@ def test_unsupported_schemes_and_vrt_assets_are_refused(cli, stac, tmp_path):
     items = _items_file(stac, tmp_path / "items.json", edit)
     r = cli("scenes", "pull", items, "--bbox", SMALL, "--out", tmp_path / "o")
     assert r.exit_code == 2 and "4 of 6 scenes failed" in r.stderr
-    assert "scheme 's3:' is not supported" in r.stderr
+    assert "requester-pays S3 bucket; pass --requester-pays" in r.stderr
     assert ".vrt assets are refused" in r.stderr
     assert "cannot read it as a GeoTIFF" in r.stderr
     assert "GDAL virtual paths are not read" in r.stderr

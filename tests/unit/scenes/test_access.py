@@ -27,7 +27,7 @@ def test_accepted_hrefs(href):
 
 
 @pytest.mark.parametrize(("href", "message"), [
-    ("s3://bucket/x.TIF", "scheme 's3:' is not supported"),
+    ("s3://bucket/x.TIF", "requester-pays S3 bucket; pass --requester-pays"),
     ("ftp://host/x.TIF", "scheme 'ftp:' is not supported"),
     ("file://otherhost/x.TIF", "a file URL on another host"),
     ("https://example.org/x.vrt", ".vrt assets are refused"),
