@@ -14,9 +14,12 @@ differ).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -26,10 +29,15 @@ from habitatmap.errors import ConfigError, GeodesyError
 from habitatmap.grid import Grid, crs_label
 from habitatmap.values import quote
 
+if TYPE_CHECKING:
+    from habitatmap.datums import DatumParams
+
 __all__ = [
     "ITRF_ALIGNED_DATUMS",
+    "ITRF_BALLPARK_ACCURACY_M",
     "DatumOperation",
     "datum_name",
+    "datum_parameters",
     "is_itrf_aligned",
     "lonlat_bounds",
     "parse_crs",
@@ -52,6 +60,11 @@ ITRF_ALIGNED_DATUMS: tuple[str, ...] = (
 
 Bounds = tuple[float, float, float, float]
 
+#: What a zero-shift step between two ITRF-aligned datums (WGS 84 and CGCS2000, GSK-2011) is taken
+#: to be accurate to: their realisations agree to centimetres, plus up to about 0.7 m of plate
+#: motion since CGCS2000's epoch 2000.0 in north-east Asia; rounded up to 1 m.
+ITRF_BALLPARK_ACCURACY_M = 1.0
+
 
 @dataclass(frozen=True)
 class DatumOperation:
@@ -62,10 +75,29 @@ class DatumOperation:
     description: str
     accuracy_m: float | None
     ballpark: bool
+    #: For a composed path: each step's description, accuracy and (for an agency's own
+    #: parameters) the parameter set with its source.
+    steps: tuple[dict[str, Any], ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict for JSON provenance records."""
-        return asdict(self)
+        doc = asdict(self)
+        doc["steps"] = [dict(s) for s in self.steps]
+        return doc
+
+
+_PARAMS: contextvars.ContextVar[tuple[DatumParams, ...]] = contextvars.ContextVar("datum_params", default=())
+
+
+@contextlib.contextmanager
+def datum_parameters(params: Sequence[DatumParams]) -> Iterator[None]:
+    """Use an agency's datum parameter sets (``--datum-params``) for every transformation chosen
+    inside the block, in this thread; without them the ballpark refusal stays."""
+    token = _PARAMS.set(tuple(params))
+    try:
+        yield
+    finally:
+        _PARAMS.reset(token)
 
 
 def datum_name(crs: object) -> str:
@@ -87,27 +119,120 @@ def _label(crs: CRS) -> str:
     return f"{code[0]}:{code[1]}" if code else crs.name
 
 
+_HUB = CRS.from_epsg(4326)  # WGS 84: the hub of every composed path
+
+
+def _group(src: CRS, dst: CRS, area: Bounds, always_xy: bool) -> list[Transformer]:
+    group = TransformerGroup(src, dst, always_xy=always_xy, area_of_interest=AreaOfInterest(*area))
+    return group.transformers
+
+
+def _accuracy(t: Transformer) -> float | None:
+    return t.accuracy if t.accuracy is not None and t.accuracy >= 0 else None
+
+
+def _is_ballpark(t: Transformer) -> bool:
+    return "ballpark" in t.description.lower()
+
+
+def _inner(definition: str) -> str:
+    text = definition.strip()
+    return text[len("+proj=pipeline"):].strip() if text.startswith("+proj=pipeline") else f"+step {text}"
+
+
+def _acceptable(t: Transformer, src: CRS, dst: CRS) -> bool:
+    """Not a zero-shift step that changes an older datum (between ITRF-aligned datums it is fine)."""
+    if not _is_ballpark(t) or datum_name(src) == datum_name(dst):
+        return True
+    return is_itrf_aligned(src) and is_itrf_aligned(dst)
+
+
+def _custom_leg(crs: CRS, params: DatumParams, to_hub: bool, area: Bounds,
+                always_xy: bool) -> tuple[str, dict[str, Any]]:
+    """``crs`` -> WGS 84 (or back) with an agency's parameters: the projection's own conversion to
+    its geographic CRS, then the seven-parameter shift."""
+    from habitatmap.datums import helmert_step
+
+    geog = crs.geodetic_crs or crs
+    ell = geog.ellipsoid
+    lat_first = not always_xy and geog.axis_info[0].direction.lower() == "north"
+    shift = helmert_step(params, ell.semi_major_metre, ell.inverse_flattening, inverse=not to_hub,
+                         lat_first=lat_first)
+    parts = []
+    if crs != geog:
+        conv = _group(crs, geog, area, always_xy)[0] if to_hub else _group(geog, crs, area, always_xy)[0]
+        parts = [_inner(conv.to_proj4())]
+    steps = [*parts, shift] if to_hub else [shift, *parts]
+    record = {"description": f"{params.datum} to {params.to} ({params.method.replace('_', ' ')}, "
+                             f"{'forward' if to_hub else 'inverse'}) from --datum-params",
+              "accuracy_m": params.accuracy_m, "parameters": params.to_dict()}
+    return " ".join(steps), record
+
+
+def _leg(crs: CRS, to_hub: bool, area: Bounds, always_xy: bool) -> tuple[str, dict[str, Any]] | None:
+    """The best acceptable operation between ``crs`` and WGS 84, or None."""
+    for p in _PARAMS.get():
+        if p.matches(datum_name(crs)) and p.covers(area):
+            return _custom_leg(crs, p, to_hub, area, always_xy)
+    a, b = (crs, _HUB) if to_hub else (_HUB, crs)
+    for t in _group(a, b, area, always_xy):
+        if _acceptable(t, a, b):
+            accuracy = _accuracy(t)
+            if accuracy is None and _is_ballpark(t):
+                accuracy = ITRF_BALLPARK_ACCURACY_M  # between ITRF-aligned datums
+            return _inner(t.to_proj4()), {"description": t.description, "accuracy_m": accuracy}
+    return None
+
+
+def _compose(src: CRS, dst: CRS, area: Bounds, always_xy: bool) -> tuple[Transformer, DatumOperation] | None:
+    """A two-step path through WGS 84, from the best acceptable operation on each side."""
+    first = _leg(src, True, area, always_xy)
+    second = _leg(dst, False, area, always_xy)
+    if first is None or second is None:
+        return None
+    pipeline = f"+proj=pipeline {first[0]} {second[0]}"
+    transformer = Transformer.from_pipeline(pipeline)
+    steps = (first[1], second[1])
+    accs = [s["accuracy_m"] for s in steps]
+    accuracy = None if None in accs else float(sum(accs))
+    op = DatumOperation(source_crs=_label(src), target_crs=_label(dst),
+                        description=" + ".join(s["description"] for s in steps) + " (composed via WGS 84)",
+                        accuracy_m=accuracy, ballpark=False, steps=steps)
+    return transformer, op
+
+
+def _uses_params(src: CRS, dst: CRS, area: Bounds) -> bool:
+    return any(p.matches(datum_name(c)) and p.covers(area) for p in _PARAMS.get() for c in (src, dst))
+
+
 def _choose(src: CRS, dst: CRS, area: Bounds, allow_ballpark: bool, what: str,
             always_xy: bool) -> tuple[Transformer, DatumOperation]:
-    group = TransformerGroup(src, dst, always_xy=always_xy, area_of_interest=AreaOfInterest(*area))
-    if not group.transformers:
+    transformers = _group(src, dst, area, always_xy)
+    if datum_name(src) != datum_name(dst) and (_uses_params(src, dst, area) or not transformers
+                                               or not _acceptable(transformers[0], src, dst)):
+        # PROJ's best is a zero-shift step from an older datum (or the user gave their own
+        # parameters): go through WGS 84 with the best real operation on each side.
+        composed = _compose(src, dst, area, always_xy)
+        if composed is not None:
+            return composed
+    if not transformers:
         raise GeodesyError(
             f"{what}: PROJ has no usable transformation from {_label(src)} to {_label(dst)} here; "
             "install the PROJ grids it needs (projsync) or reproject the data yourself."
         )
-    best = group.transformers[0]
-    ballpark = "ballpark" in best.description.lower()
-    old_side = [c for c in (src, dst) if not is_itrf_aligned(c)]
-    if ballpark and old_side and not allow_ballpark and datum_name(src) != datum_name(dst):
+    best = transformers[0]
+    ballpark = _is_ballpark(best)
+    if not _acceptable(best, src, dst) and not allow_ballpark:
+        old = next(c for c in (src, dst) if not is_itrf_aligned(c))
         raise GeodesyError(
             f"{what}: the only transformation from {_label(src)} ({datum_name(src)}) to "
             f"{_label(dst)} ({datum_name(dst)}) available here is a zero-shift ballpark step, "
-            "which misplaces features by tens to hundreds of metres; install the PROJ grids or "
-            "parameters for this datum, or pass --allow-ballpark to accept it knowingly."
+            "which misplaces features by tens to hundreds of metres; pass your agency's "
+            f"seven-parameter set for {datum_name(old)} with --datum-params FILE (docs/geodesy.md), "
+            "install the PROJ grids for this datum, or pass --allow-ballpark to accept it knowingly."
         )
-    accuracy = best.accuracy if best.accuracy is not None and best.accuracy >= 0 else None
     op = DatumOperation(source_crs=_label(src), target_crs=_label(dst), description=best.description,
-                        accuracy_m=accuracy, ballpark=ballpark)
+                        accuracy_m=_accuracy(best), ballpark=ballpark)
     return best, op
 
 
@@ -266,7 +391,10 @@ def raster_operation(source: object, target: object, *, area: Bounds, allow_ball
     if src == dst:
         return None, None
     best, op = _choose(src, dst, area, allow_ballpark, what, False)
-    return best.definition, op
+    definition = best.definition
+    if not definition or definition.startswith("unavailable"):
+        definition = best.to_proj4()
+    return definition, op
 
 
 def warp(

@@ -138,12 +138,24 @@ def main(
         help="Habitat legend YAML to use instead of the bundled styles/legend.yaml.",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+    datum_params: list[Path] = typer.Option(
+        [], "--datum-params", dir_okay=False,
+        help="Your agency's seven-parameter datum shift (YAML, see docs/geodesy.md) for Beijing 1954, "
+             "Xian 1980 or another older datum; used, and recorded with its source, wherever that "
+             "datum is transformed. Repeat for several datums. Example: habitatmap --datum-params "
+             "jilin_bj54.yaml basemap ...",
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit.",
     ),
 ) -> None:
     """Global options."""
     ctx.obj = State(legend_path=legend, debug=debug)
+    if datum_params:
+        from habitatmap.datums import load_datum_params
+        from habitatmap.geodesy import datum_parameters
+
+        ctx.with_resource(datum_parameters([load_datum_params(p) for p in datum_params]))
 
 
 def echo_path(label: str, path: Path) -> None:

@@ -12,6 +12,7 @@ from shapely.geometry import Point, box
 from habitatmap.errors import ConfigError, GeodesyError
 from habitatmap.geodesy import (
     ITRF_ALIGNED_DATUMS,
+    ITRF_BALLPARK_ACCURACY_M,
     DatumOperation,
     datum_name,
     is_itrf_aligned,
@@ -132,3 +133,116 @@ def test_transform_geometries_refuses_positions_that_do_not_exist():
     with pytest.raises(GeodesyError, match="have no position"):
         transform_geometries(Point(1e12, 1e12), 32652, 4326, densify=False)
     assert Transformer  # the module hands pyproj transformers out (see transformer_for)
+
+
+# -- every national datum pair ---------------------------------------------------------------------
+from habitatmap.geodesy import datum_parameters  # noqa: E402
+
+assert ITRF_BALLPARK_ACCURACY_M == 1.0
+
+#: CRSs a Russian, Chinese or Mongolian office uses, by region (EPSG codes).
+NATIONAL = {
+    # Tumen / Lesser Khingan: Russia-China
+    "tumen": ((130.25, 42.55, 130.85, 42.95), [
+        4326, 32652, 28422, 20022, 7683, 20922, 4490, 4500, 4511, 4552]),
+    # Altai / Sayan: Russia-Mongolia-China (Mongolian layers in WGS 84 / UTM and Pulkovo 1942 GK)
+    "altai": ((87.6, 49.5, 88.4, 49.9), [4326, 32645, 32646, 28415, 20015, 20915, 4490, 4493]),
+}
+
+
+def _corners(bounds):
+    w, s, e, n = bounds
+    return np.array([w, e, e, w]), np.array([s, s, n, n])
+
+
+def _metres(crs, dx, dy, lat):
+    from pyproj import CRS
+
+    if CRS.from_epsg(crs).is_geographic:
+        return np.hypot(dx * 111_320 * np.cos(np.radians(lat)), dy * 110_574)
+    return np.hypot(dx, dy)
+
+
+@pytest.mark.parametrize("region", sorted(NATIONAL))
+def test_every_national_pair_both_directions_within_5_m(region):
+    """Polygons with known WGS 84 corners, written in each national CRS through the best operation,
+    come back within 5 m in every other CRS of the list, in both directions, with no ballpark
+    step from an older datum (a two-step path through WGS 84 where PROJ has no direct one)."""
+    bounds, codes = NATIONAL[region]
+    lon, lat = _corners(bounds)
+    written = {}
+    for code in codes:
+        t, op = transformer_for("EPSG:4326", f"EPSG:{code}", area=bounds)
+        assert not op.ballpark or is_itrf_aligned(f"EPSG:{code}"), op
+        written[code] = np.array(t.transform(lon, lat))
+    for a in codes:
+        for b in codes:
+            if a == b:
+                continue
+            t, op = transformer_for(f"EPSG:{a}", f"EPSG:{b}", area=bounds)
+            got = np.array(t.transform(*written[a]))
+            err = _metres(b, *(got - written[b]), lat)
+            assert err.max() < 5.0, (a, b, op.description, err.max())
+
+
+def test_sk42_to_cgcs2000_goes_through_wgs84_and_records_both_steps():
+    """The Chinese office's project CRS with an SK-42 layer: refused before, now two steps."""
+    _, op = transformer_for("EPSG:28422", "EPSG:4511", area=(130.3, 42.5, 130.9, 43.0))
+    assert not op.ballpark and "composed via WGS 84" in op.description
+    assert op.steps[0]["description"].count("Pulkovo 1942 to WGS 84 (20)") == 1
+    assert op.accuracy_m == pytest.approx(4.0)  # 3 m (EPSG) + 1 m (WGS 84 ~ CGCS2000)
+    doc = op.to_dict()
+    assert len(doc["steps"]) == 2 and doc["steps"][0]["accuracy_m"] == 3.0
+    # A Russian office making the map in SK-42 GK: the reverse, composed the same way.
+    _, back = transformer_for("EPSG:4511", "EPSG:28422", area=(130.3, 42.5, 130.9, 43.0))
+    assert not back.ballpark and len(back.steps) == 2
+
+
+def test_raster_pipeline_of_a_composed_path_warps(tmp_path):
+    """GDAL is handed the composed pipeline in the CRSs' own axis order."""
+    area = (130.3, 42.5, 130.9, 43.0)
+    pipeline, op = raster_operation("EPSG:28422", "EPSG:4511", area=area)
+    assert "proj=pipeline" in pipeline and "helmert" in pipeline and not op.ballpark
+    src = Grid.from_bounds("EPSG:28422", (22_540_000, 4_720_000, 22_542_000, 4_722_000), 100)
+    t, _ = transformer_for("EPSG:28422", "EPSG:4511", area=area)
+    (x0, x1), (y0, y1) = t.transform([22_540_000, 22_542_000], [4_720_000, 4_722_000])
+    dst = Grid.from_bounds("EPSG:4511", (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), 100)
+    data = np.arange(400, dtype=np.float32).reshape(20, 20)
+    out, _ = warp(data, src, dst, allow_ballpark=False)
+    assert np.isfinite(out).mean() > 0.8
+
+
+@pytest.mark.parametrize("code, name, ellps", [(21422, "Beijing 1954", "krass"),
+                                                (2336, "Xian 1980", "IAU76")])
+@pytest.mark.parametrize("method", ["position_vector", "coordinate_frame"])
+def test_agency_parameters_for_beijing_1954_and_xian_1980(tmp_path, code, name, ellps, method):
+    """With --datum-params the old Chinese datums move by the agency's Bursa-Wolf set, exactly as
+    PROJ's own +towgs84 (position vector) applies it; without them the refusal stays."""
+    from pyproj import CRS, Transformer
+
+    from habitatmap.datums import load_datum_params
+
+    area = (130.3, 42.5, 130.9, 43.0)
+    with pytest.raises(GeodesyError, match="--datum-params FILE"):
+        transformer_for(f"EPSG:{code}", "EPSG:4490", area=area)
+    p = tmp_path / "params.yaml"
+    rot = (0.71, -1.52, 2.06)
+    sign = 1 if method == "position_vector" else -1
+    p.write_text(f"datum: {name}\nto: WGS 84\nmethod: {method}\ntx: -12.7\nty: 130.3\ntz: 54.8\n"
+                 f"rx: {rot[0]}\nry: {rot[1]}\nrz: {rot[2]}\nds: -3.2\naccuracy_m: 1.5\n"
+                 "source: test set (not a real agency's)\n")
+    params = load_datum_params(p)
+    with datum_parameters([params]):
+        t, op = transformer_for(f"EPSG:{code}", "EPSG:4326", area=area)
+    assert not op.ballpark and op.steps[0]["parameters"]["source"] == "test set (not a real agency's)"
+    # The same shift through PROJ's own Bursa-Wolf path (+towgs84 is position vector).
+    proj = CRS.from_epsg(code).to_proj4().replace("+no_defs", "")
+    r = [sign * v for v in rot]
+    bound = CRS.from_proj4(f"{proj} +towgs84=-12.7,130.3,54.8,{r[0]},{r[1]},{r[2]},-3.2")
+    ref = Transformer.from_crs(bound, "EPSG:4326", always_xy=True)
+    x, y = Transformer.from_crs("EPSG:4326", f"EPSG:{code}", always_xy=True).transform(130.6, 42.8)
+    np.testing.assert_allclose(t.transform(x, y), ref.transform(x, y), atol=1e-8)
+    # and the reverse direction, into the old datum
+    with datum_parameters([params]):
+        back, _ = transformer_for("EPSG:4326", f"EPSG:{code}", area=area)
+    np.testing.assert_allclose(back.transform(*ref.transform(x, y)), (x, y), atol=1e-3)

@@ -41,3 +41,13 @@ def test_read_json(tmp_path):
     (tmp_path / "b.json").write_text('{"a": [1, 2}')
     with pytest.raises(CatalogError, match=r"not valid JSON \(line 1: .*\); pass the right file"):
         read_json(tmp_path / "b.json", what="items file", fix="pass the right file", error=CatalogError)
+
+
+def test_parse_json_names_the_source():
+    from habitatmap.io.text import parse_json
+
+    assert parse_json(b'{"a": 1}', where="http://x/c.json") == {"a": 1}
+    with pytest.raises(CatalogError, match=r"http://x/c.json: the catalog has NaN"):
+        parse_json('{"a": NaN}', where="http://x/c.json", what="catalog", error=CatalogError)
+    with pytest.raises(InputDataError, match="line 1"):
+        parse_json("{", where="f")

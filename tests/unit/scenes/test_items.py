@@ -185,3 +185,22 @@ def test_item_from_dict_checks_the_fields_used_later(sample_dir):
     for change, message in cases:
         with pytest.raises(CatalogError, match=message):
             item_from_dict(changed(change), where="items.json")
+
+
+def test_platform_spellings_and_beta_items():
+    from habitatmap.scenes.items import item_from_dict, item_platform, item_transform, platform_spellings
+
+    assert set(platform_spellings("l8")) >= {"landsat-8", "LANDSAT_8"}
+    assert platform_spellings("sentinel-2a") == ["sentinel-2a"]
+    doc = {"type": "Feature", "stac_version": "1.0.0-beta.2", "id": "b", "geometry": None,
+           "properties": {"datetime": "2020-01-01T00:00:00Z", "eo:platform": "LANDSAT_8",
+                          "proj:epsg": 32652, "eo:bands": [{"name": "SR_B4", "common_name": "red"}]},
+           "assets": {"SR_B4.TIF": {"href": "https://x/SR_B4.TIF", "eo:bands": [0],
+                                    "proj:transform": [30, 0, 15, 0, -30, 45]}}, "links": []}
+    item = item_from_dict(doc, where="t")
+    assert item_platform(item) == "LANDSAT_8"
+    assert item_transform(item) == [30.0, 0.0, 15.0, 0.0, -30.0, 45.0]
+    assert item_transform(item, 100.0) is None  # a 100 m grid is not anchored by a 30 m band
+    doc["assets"]["SR_B4.TIF"]["proj:transform"] = [0, 0, 0, 0, 0, 0]
+    with pytest.raises(CatalogError, match="proj:transform"):
+        item_from_dict(doc, where="t")

@@ -35,3 +35,16 @@ def test_write_items_and_missing_catalog(sample_dir, tmp_path):
     assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 6
     with pytest.raises(CatalogError, match="no STAC catalog found"):
         search_scenes(tmp_path, SceneQuery(area=AREA))
+
+
+def test_server_filter_follows_conformance():
+    from habitatmap.scenes.search import server_filter
+
+    q = SceneQuery(area=area_from_bbox("130,42,131,43"), max_cloud=40, platforms=("landsat-8",))
+    kind, body = server_filter(q, lambda c: c == "FILTER")
+    assert kind == "filter" and body["op"] == "and"
+    assert {"op": "<=", "args": [{"property": "eo:cloud_cover"}, 40]} in body["args"]
+    kind, body = server_filter(q, lambda c: c == "QUERY")
+    assert kind == "query" and "LANDSAT_8" in body["platform"]["in"] and body["eo:cloud_cover"] == {"lte": 40}
+    assert server_filter(q, lambda c: False) is None
+    assert server_filter(SceneQuery(area=q.area), lambda c: True) is None
