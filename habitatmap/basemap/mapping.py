@@ -23,7 +23,7 @@ from habitatmap.io.paths import split_layer
 from habitatmap.io.yaml import read_yaml
 from habitatmap.values import field_path, quote
 
-__all__ = ["SCHEMA", "Mapping", "harmonise", "load_mapping"]
+__all__ = ["SCHEMA", "Mapping", "harmonise", "load_mapping", "mapping_from_doc"]
 
 SCHEMA: dict[str, list[str]] = {
     "parks": ["country", "name_en", "name_ru", "name_zh", "source"],
@@ -120,6 +120,18 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     """
     p = Path(path)
     doc = read_yaml(p, what="mapping file", missing="start from workflows/tumen_mapping.yaml")
+    return mapping_from_doc(doc, p)
+
+
+def mapping_from_doc(doc: object, p: Path) -> Mapping:
+    """Check a parsed mapping document (from a file, or inferred by
+    :func:`habitatmap.basemap.infer.infer_mapping`) and return the :class:`Mapping`.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`load_mapping`.
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), dict):
         raise ConfigError(f"{p}: no 'layers' mapping; start from workflows/tumen_mapping.yaml.")
     try:

@@ -188,7 +188,10 @@ def test_sample_layers_harmonised(cli, sample_dir, tmp_path):
     assert sorted(gpd.read_file(tmp_path / "aoi.gpkg", layer="sheets_sk42")["code"]) == \
         ["K-52-33", "K-52-34", "K-52-45", "K-52-46"]
     r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}", "--out", tmp_path / "x.gpkg")
-    assert r.exit_code == 2 and "no entry for layer 'cn_tlnp.gpkg'" in r.stderr
+    assert r.exit_code == 2 and "holds several layers" in r.stderr
+    r = cli("basemap", "--layer", f"{b / 'cn_tlnp.gpkg'}:功能分区", "--out", tmp_path / "x.gpkg",
+            "--mapping", b.parents[2] / "workflows" / "tumen_mapping.yaml")
+    assert r.exit_code == 2 and "no park outline" in r.stderr
 
 
 @pytest.mark.parametrize("name", ["basemap.gpkg", "habitats.gpkg"])

@@ -70,3 +70,10 @@ def test_a_shapefile_given_as_its_folder_or_zip_uses_the_shapefile_s_entry(root,
         for p in folder.iterdir():
             z.write(p, p.name)
     assert m.for_layer(str(tmp_path / "ru.shp.zip"))["target"] == "parks"
+
+
+def test_mapping_from_doc_checks_a_parsed_document(tmp_path):
+    from habitatmap.basemap.mapping import mapping_from_doc
+
+    with pytest.raises(ConfigError, match="no 'layers'"):
+        mapping_from_doc({"mapping": {}}, tmp_path / "m.yaml")
