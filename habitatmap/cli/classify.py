@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+import typer.core
 
 from habitatmap.cli._app import app, console, echo_path, state
 from habitatmap.cli._progress import block_progress
@@ -16,7 +17,7 @@ from habitatmap.scale import DEFAULT_MMU_HA
 # The classification stack (numba, scikit-learn, GDAL readers) is imported inside the commands so
 # that starting any other command does not pay for it.
 
-__all__ = ["accuracy", "classify"]
+__all__ = ["accuracy", "accuracy_app", "accuracy_design", "classify"]
 
 
 LABEL_HELP = "Field holding the class label (default: habitat, class, label, code or key)."
@@ -105,7 +106,83 @@ def classify(
         echo_path("accuracy report", p)
 
 
-@app.command("accuracy")
+class _AssessByDefault(typer.core.TyperGroup):
+    """``habitatmap accuracy MAP ...`` assesses (the command it always was); ``accuracy design
+    MAP ...`` draws a reference sample."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["assess", *args]
+        return super().parse_args(ctx, args)
+
+
+accuracy_app = typer.Typer(cls=_AssessByDefault, no_args_is_help=True,
+                           help="Assess a class map against a reference sample (habitatmap accuracy MAP "
+                                "--reference FILE --out DIR), or design that sample (habitatmap accuracy "
+                                "design MAP --out sample.gpkg). Example: habitatmap accuracy design "
+                                "habitat.tif --out sample.gpkg")
+app.add_typer(accuracy_app, name="accuracy")
+
+
+@accuracy_app.command("design")
+def accuracy_design(
+    ctx: typer.Context,
+    map_path: Path = typer.Argument(..., dir_okay=False, help="Class map (legend codes), e.g. habitat.tif."),
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False,
+                             help="GeoPackage of sample points to write."),
+    target_se: float = typer.Option(0.01, "--target-se", parser=number(minimum=0, maximum=1, min_open=True,
+                                                                       max_open=True),
+                                    help="Wanted standard error of overall accuracy (sets n)."),
+    n: int | None = typer.Option(None, "--n", parser=number(minimum=1, maximum=10**6, integer=True),
+                                 help="Sample size (instead of --target-se)."),
+    min_per_class: int = typer.Option(50, "--min-per-class",
+                                      parser=number(minimum=0, maximum=10**5, integer=True),
+                                      help="Least points in a class; the rest in proportion to area."),
+    users_accuracy: list[str] = typer.Option(
+        [], "--users-accuracy",
+        help="Anticipated user's accuracy: one number for all classes, or KEY=U per class (repeat); "
+             "default 0.85."),
+    seed: int = typer.Option(0, "--seed", parser=number(minimum=0, maximum=2**32 - 1, integer=True),
+                             help="Seed of the random draw."),
+) -> None:
+    """Design a stratified random reference sample of a map (Olofsson et al. 2014): the sample
+    size for a target standard error, a minimum per class and the rest by area, random points
+    carrying 'stratum', 'stratum_pixels' and an empty 'habitat' field for the interpreters.
+
+    Example: habitatmap accuracy design habitat.tif --target-se 0.01 --min-per-class 50 --out sample.gpkg
+    """
+    from habitatmap.errors import ConfigError
+    from habitatmap.habitat.accuracy.design import design_sample, write_design
+    from habitatmap.io.atomic import check_output_folder
+    from habitatmap.values import number as check_number
+
+    check_output_folder(out)
+    ua: dict[str, float] | float = 0.85
+    for item in users_accuracy:
+        key, sep, value = item.partition("=")
+        if not sep and len(users_accuracy) == 1:
+            ua = float(check_number(key, what="--users-accuracy", minimum=0, maximum=1, min_open=True,
+                                    max_open=True, error=ConfigError))
+            break
+        if not sep:
+            raise ConfigError(f"--users-accuracy {item!r}: give one number, or KEY=U for each class.")
+        ua = ua if isinstance(ua, dict) else {}
+        ua[key.strip()] = float(check_number(value, what=f"--users-accuracy {key}", minimum=0, maximum=1,
+                                             min_open=True, max_open=True, error=ConfigError))
+    design = design_sample(map_path, state(ctx).legend, target_se=target_se, n=n, min_per_class=min_per_class,
+                           users_accuracy=ua, seed=seed)
+    path = write_design(design, out, map_path=str(map_path))
+    for note in design.notes:
+        console.print(note, highlight=False)
+    for row in design.table:
+        console.print(f"  {row['key']}: {row['pixels']} px (W {row['weight']:.3f}), "
+                      f"U {row['users_accuracy']:.2f} -> {row['n']} points", highlight=False)
+    console.print(f"{design.n} points; fill the 'habitat' field of each, then: habitatmap accuracy "
+                  f"{map_path} --reference {path} --out report/", highlight=False)
+    echo_path("reference sample design", path)
+
+
+@accuracy_app.command("assess")
 def accuracy(
     ctx: typer.Context,
     map_path: Path = typer.Argument(..., dir_okay=False, help="Class map (legend codes), e.g. habitat.tif."),
@@ -118,7 +195,8 @@ def accuracy(
     allow_ballpark: AllowBallpark = False,
     lang: Lang = "en",
 ) -> None:
-    """Assess any class map against reference samples: error matrix, area-adjusted areas with CIs.
+    """Assess any class map against reference samples: error matrix, area-adjusted areas with CIs
+    ('habitatmap accuracy MAP ...' runs this command).
 
     Example: habitatmap accuracy habitat.tif --reference validation.gpkg --out report/
     """

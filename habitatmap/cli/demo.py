@@ -53,7 +53,7 @@ def demo(
                       f"unit {cls.map.mmu_pixels} pixels.")
         if cls.assessment is not None:
             acc = cls.assessment.accuracy
-            console.print(f"Accuracy against the independent validation sample: overall "
+            console.print(f"Accuracy against the reference sample ({cls.assessment.reference}): overall "
                           f"{acc.overall_accuracy:.3f} ± {1.96 * acc.overall_accuracy_se:.3f} (95 %, "
                           f"area-weighted, {acc.n} points).")
     if result.polygons is not None:

@@ -229,7 +229,10 @@ def read_vector(
     try:
         layers = pyogrio.list_layers(path)
         names = ", ".join(str(n) for n, _ in layers)[:200]
-        if layer is None and len(layers) > 1:
+        spatial = [str(n) for n, g in layers if g is not None]
+        if layer is None and len(layers) > 1 and len(spatial) == 1:
+            layer = spatial[0]  # the other layers are attribute tables (provenance, styles, designs)
+        elif layer is None and len(layers) > 1:
             raise InputDataError(f"{source}: holds several layers ({names}); name one as FILE:LAYER.")
         if layer is not None and layer not in {str(n) for n, _ in layers}:
             raise InputDataError(f"{path}: has no layer {quote(layer)}; name one of its layers ({names}).")

@@ -256,19 +256,45 @@ def _habitat(site: Site, legend: Legend, out: Path, result: DemoResult) -> None:
     spec = site.classification
     assert spec is not None
     settings = ClassifySettings(mmu_ha=spec.mmu_ha if spec.mmu_ha is not None else DEFAULT_MMU_HA)
+    # A designed and labelled reference sample makes the report: no cross-validation report first.
+    designed = spec.reference_design is not None and spec.reference_design.label_from is not None
     result.classification = cls = classify_composites(
         [result.composites[name].path for name in spec.composites], out / "habitat.tif", legend,
         training=str(site.resolve(spec.training)), model=spec.model, seed=spec.seed,
         label_field=spec.label_field,
         validation=str(site.resolve(spec.validation)) if spec.validation else None,
-        report_dir=out / "accuracy", model_out=out / "habitat_model.skops", settings=settings)
+        report_dir=None if designed else out / "accuracy", model_out=out / "habitat_model.skops",
+        settings=settings)
     result.written.append(("habitat map", cls.map.path))
     result.written.append(("habitat model (skops)", cls.model_path))
+    if spec.reference_design is not None:
+        _designed_assessment(site, spec.reference_design, legend, out, cls, result)
     result.written += [("accuracy report", p) for p in cls.report_paths]
     if cls.map.provenance is not None:
         result.provenance.parts.append(cls.map.provenance)
     result.polygons = polygonize_map(cls.map.path, out / "habitats.gpkg", legend)
     result.written.append(("habitat polygons", result.polygons.path))
+
+
+def _designed_assessment(site: Site, spec: Any, legend: Legend, out: Path, cls: Any,
+                         result: DemoResult) -> None:
+    """Draw the reference sample from the map itself (Olofsson et al. 2014), label it from the
+    site's reference raster, and assess the map with it: real confidence intervals."""
+    from habitatmap.habitat.accuracy import assess_map, build_report, write_report
+    from habitatmap.habitat.accuracy.design import design_sample, label_from_raster, write_design
+
+    design = design_sample(cls.map.path, legend, target_se=spec.target_se, n=spec.n,
+                           min_per_class=spec.min_per_class, users_accuracy=spec.users_accuracy,
+                           seed=spec.seed)
+    if spec.label_from is None:
+        path = write_design(design, out / "reference_sample_to_label.gpkg", map_path=str(cls.map.path))
+        result.written.append(("reference sample to label (designed)", path))
+        return
+    labelled = label_from_raster(design, site.resolve(spec.label_from), legend)
+    path = write_design(labelled, out / "reference_sample.gpkg", map_path=str(cls.map.path))
+    result.written.append(("reference sample (designed, labelled)", path))
+    cls.assessment = assess_map(cls.map.path, path, legend)
+    cls.report_paths = write_report(build_report(cls.assessment, legend), legend, out / "accuracy")
 
 
 def _basemap(site: Site, legend: Legend, area: Any, out: Path, result: DemoResult) -> None:

@@ -53,6 +53,22 @@ class CompositeSpec(BaseModel):
     indices: list[str] = Field(default_factory=list)
 
 
+class ReferenceDesignSpec(BaseModel):
+    """A reference sample drawn from the site's own map (Olofsson et al. 2014): its size, its
+    allocation and, where a reference raster exists, where its labels come from."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    target_se: float = Field(default=0.01, gt=0, lt=1)
+    n: int | None = Field(default=None, ge=1, le=10**6)
+    min_per_class: int = Field(default=50, ge=0, le=10**5)
+    users_accuracy: float = Field(default=0.85, gt=0, lt=1)
+    seed: int = Field(default=0, ge=0)
+    #: A raster of legend codes that labels the points (an independent finer reference map, or a
+    #: sample's synthetic truth); without it the design is written for interpreters to label.
+    label_from: Path | None = None
+
+
 class ClassificationSpec(BaseModel):
     """How the site's habitat map is made and checked."""
 
@@ -61,6 +77,7 @@ class ClassificationSpec(BaseModel):
     composites: list[str] = Field(min_length=1)
     training: Path
     validation: Path | None = None
+    reference_design: ReferenceDesignSpec | None = None
     label_field: str | None = None
     model: str = "rf"
     seed: int = 0

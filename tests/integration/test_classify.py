@@ -70,10 +70,11 @@ def test_demo_reaches_the_accuracy_bar_and_report_has_required_fields(demo, lege
 
 
 def test_report_agrees_with_a_hand_computation(demo, sample_dir):
-    """Recompute the stratified estimates with plain pandas from the points and the map."""
+    """Recompute the stratified estimates with plain pandas from the points and the map (the
+    demo's reference sample is designed from its map and labelled from the synthetic truth)."""
     report = json.loads((demo / "accuracy" / "report.json").read_text(encoding="utf-8"))
     legend = load_legend()
-    pts = gpd.read_file(sample_dir / "samples" / "validation_points.gpkg")
+    pts = gpd.read_file(demo / "reference_sample.gpkg", layer="sample")
     with rasterio.open(demo / "habitat.tif") as ds:
         pts = pts.to_crs(ds.crs)
         pts["map"] = [v[0] for v in ds.sample(zip(pts.geometry.x, pts.geometry.y, strict=True))]
@@ -127,8 +128,8 @@ def test_cross_validation_report_and_saved_model_reuse(cli, composites, demo, sa
 
 
 def test_accuracy_command_reproduces_the_demo_report(cli, demo, sample_dir, tmp_path):
-    r = cli("accuracy", demo / "habitat.tif", "--reference",
-            sample_dir / "samples" / "validation_points.gpkg", "--out", tmp_path / "acc")
+    r = cli("accuracy", demo / "habitat.tif", "--reference", demo / "reference_sample.gpkg",
+            "--out", tmp_path / "acc")
     assert r.exit_code == 0, r.stderr
     a = json.loads((tmp_path / "acc" / "report.json").read_text(encoding="utf-8"))
     b = json.loads((demo / "accuracy" / "report.json").read_text(encoding="utf-8"))

@@ -1,0 +1,129 @@
+"""Reference sample design: Olofsson et al. (2014) sample size and allocation, the random draw."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+
+from habitatmap.errors import ConfigError, InputDataError
+from habitatmap.habitat.accuracy.design import (
+    SampleDesign,
+    allocate,
+    design_sample,
+    draw_stratified,
+    sample_size,
+    write_design,
+)
+
+# ../shared/facts/olofsson2014-example.md: mapped pixels of the four strata (W = .02 .015 .32 .645)
+PIXELS = {1: 200_000, 2: 150_000, 3: 3_200_000, 4: 6_450_000}
+UA = {1: 0.7, 2: 0.6, 3: 0.9, 4: 0.95}  # the paper's anticipated user's accuracies (section 5.1)
+
+
+def test_sample_size_of_the_paper():
+    """Olofsson et al. 2014 section 5.1: S(O) = 0.01 gives n = 641."""
+    total = sum(PIXELS.values())
+    assert sample_size({c: p / total for c, p in PIXELS.items()}, UA, 0.01) == 641
+    with pytest.raises(ConfigError, match="between 0 and 1"):
+        sample_size({1: 1.0}, {1: 1.0}, 0.01)
+    with pytest.raises(ConfigError, match="target-se"):
+        sample_size({1: 1.0}, {1: 0.8}, 0)
+
+
+def test_allocation_minimum_then_proportional():
+    """The paper gives each change stratum 75 and shares the rest by area (its 165/325 for the
+    stable strata are the same shares rounded by hand; ours round by largest remainder)."""
+    alloc = allocate(641, PIXELS, 75)
+    assert alloc == {1: 75, 2: 75, 3: 163, 4: 328} and sum(alloc.values()) == 641
+    assert abs(alloc[3] - 165) <= 3 and abs(alloc[4] - 325) <= 3
+    assert allocate(10, {1: 3, 2: 100}, 5) == {1: 3, 2: 7}  # capped by a stratum's pixels
+    assert allocate(100, {1: 500, 2: 500}, 0) == {1: 50, 2: 50}
+
+
+@pytest.fixture()
+def class_map(tmp_path):
+    data = np.zeros((200, 300), np.uint8)
+    data[:, :200] = 1
+    data[:, 200:290] = 2
+    data[:, 290:] = 3
+    data[:5, :5] = 0  # nodata
+    path = tmp_path / "map.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=300, height=200, count=1, dtype="uint8", nodata=0,
+                       crs="EPSG:32652", transform=Affine(30, 0, 500000, 0, -30, 4700000),
+                       tiled=True, blockxsize=64, blockysize=64) as dst:
+        dst.write(data, 1)
+    return path, data
+
+
+def test_draw_is_a_random_sample_of_each_stratum(class_map):
+    path, data = class_map
+    counts = {c: int((data == c).sum()) for c in (1, 2, 3)}
+    drawn = draw_stratified(path, {1: 30, 2: 20, 3: 10}, counts, seed=3, block=50)
+    for c, (r, cc) in drawn.items():
+        assert len(set(zip(r.tolist(), cc.tolist(), strict=True))) == {1: 30, 2: 20, 3: 10}[c]
+        assert (data[r, cc] == c).all()
+    again = draw_stratified(path, {1: 30, 2: 20, 3: 10}, counts, seed=3, block=128)
+    assert all((drawn[c][0] == again[c][0]).all() for c in drawn)  # the blocks do not change the draw
+
+
+def test_design_sample_and_file(class_map, tmp_path, root):
+    import geopandas as gpd
+
+    from habitatmap.legend import load_legend
+
+    path, data = class_map
+    legend = load_legend()
+    codes = legend.codes[:3]
+    remapped = np.select([data == 1, data == 2, data == 3], codes, 0).astype(np.uint8)
+    with rasterio.open(path, "r+") as ds:
+        ds.write(remapped, 1)
+    d = design_sample(path, legend, target_se=0.02, min_per_class=20, users_accuracy=0.8, seed=1)
+    assert isinstance(d, SampleDesign) and d.n == sum(row["n"] for row in d.table)
+    assert min(row["n"] for row in d.table) >= 20
+    out = write_design(d, tmp_path / "sample.gpkg", map_path=str(path))
+    pts = gpd.read_file(out)  # the sample layer is the one a reader finds
+    assert len(pts) == d.n and pts["habitat"].isna().all()
+    assert set(pts["stratum"]) == {legend.by_code(c).key for c in codes}
+    assert (pts.groupby("stratum")["stratum_pixels"].nunique() == 1).all()
+    with pytest.raises(ConfigError, match="not legend keys"):
+        design_sample(path, legend, users_accuracy={"no_such_class": 0.9})
+    empty = tmp_path / "empty.tif"
+    with rasterio.open(empty, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", nodata=0,
+                       crs="EPSG:32652", transform=Affine(30, 0, 0, 0, -30, 0)) as dst:
+        dst.write(np.zeros((4, 4), np.uint8), 1)
+    with pytest.raises(InputDataError, match="no classified pixel"):
+        design_sample(empty, legend)
+
+
+def test_cli_design_label_assess(demo_run, cli, tmp_path, sample_dir):
+    """accuracy design -> label (here from the sample's synthetic truth) -> accuracy: the report's
+    area estimates have real, non-zero confidence intervals."""
+    import json
+
+    import geopandas as gpd
+
+    habitat = demo_run[0] / "habitat.tif"
+    out = tmp_path / "s.gpkg"
+    r = cli("accuracy", "design", habitat, "--n", "300", "--min-per-class", "10", "--seed", "4", "--out", out)
+    assert r.exit_code == 0, r.stderr
+    assert "300 points" in r.stdout
+    pts = gpd.read_file(out)
+    assert len(pts) == 300 and pts["habitat"].isna().all()
+    r = cli("accuracy", habitat, "--reference", out, "--out", tmp_path / "unlabelled")
+    assert r.exit_code == 2  # empty labels are refused, not read as a class
+    from habitatmap.habitat.accuracy.design import label_from_raster
+    from habitatmap.legend import load_legend
+
+    legend = load_legend()
+    d = SampleDesign(points=pts, table=[], n=len(pts), target_se=None, min_per_class=10, seed=4)
+    labelled = label_from_raster(d, sample_dir / "truth_habitat.tif", legend)
+    labelled.points.to_file(tmp_path / "labelled.gpkg")
+    r = cli("accuracy", habitat, "--reference", tmp_path / "labelled.gpkg", "--out", tmp_path / "rep")
+    assert r.exit_code == 0, r.stderr
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert "stratified random by the sample's 'stratum'" in report["design"]
+    assert max(v for v in report["area_ci95_ha"] if v is not None) > 0  # not the zero-width CIs
+    r = cli("accuracy", "design", habitat, "--users-accuracy", "nope=2", "--out", tmp_path / "x.gpkg")
+    assert r.exit_code == 2 and "--users-accuracy" in r.stderr
