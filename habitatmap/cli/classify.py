@@ -72,6 +72,11 @@ def classify(
     allow_ballpark: AllowBallpark = False,
     scheduler: Scheduler = None,
     threads: Threads = None,
+    gap_fill: bool = typer.Option(
+        True, "--gap-fill/--no-gap-fill",
+        help="With several composites, classify a pixel without a clear view in one of them from the "
+             "others (a model per composite) and record the method per pixel in <map>_method.tif; "
+             "nodata then remains only where no composite has a clear view."),
 ) -> None:
     """Map habitats with the shared legend from composites and training samples, and assess the map.
 
@@ -89,7 +94,7 @@ def classify(
             [str(c) for c in composites], out, legend, training=training, model=model,
             label_field=label_field, crosswalk=xwalk, seed=seed, max_per_polygon=max_per_polygon,
             validation=validation, report_dir=report, model_out=model_out, cv_block_km=cv_block_km,
-            allow_ballpark=allow_ballpark, settings=settings, progress=progress)
+            allow_ballpark=allow_ballpark, settings=settings, progress=progress, gap_fill=gap_fill)
     if result.training is not None:
         op = result.training.operation
         console.print(f"trained {result.model.metadata.get('model')} on {len(result.training)} samples "
@@ -100,6 +105,10 @@ def classify(
     if result.assessment is not None:
         _summary(result.assessment, legend)
     echo_path("habitat map", result.map.path)
+    if result.map.method_path is not None:
+        ways = ", ".join(f"{k} {v}" for k, v in result.map.method_pixels.items())
+        console.print(f"pixels by method: {ways}", highlight=False)
+        echo_path("method per pixel", result.map.method_path)
     if result.model_path:
         echo_path("model", result.model_path)
     for p in result.report_paths:

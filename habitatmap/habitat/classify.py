@@ -11,6 +11,7 @@ scikit-learn's ``predict``); other models use their own ``predict``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import warnings
@@ -35,16 +36,22 @@ from habitatmap.scale import DEFAULT_MMU_HA
 from habitatmap.values import quote
 
 __all__ = [
+    "METHOD_ALL",
+    "METHOD_NODATA",
+    "METHOD_ONLY",
     "MIN_CLASS_SAMPLES",
     "ClassifyResult",
     "ClassifySettings",
+    "Fallback",
     "MapResult",
     "check_training",
     "classify_composites",
     "is_saved_model",
+    "method_names",
     "predict_map",
     "sample_features",
     "spatial_folds",
+    "train_fallbacks",
 ]
 
 #: Fewer training samples than this for a class draws a warning naming it.
@@ -107,6 +114,9 @@ class MapResult:
     changed_by_smoothing: int
     tags: dict[str, str] = field(default_factory=dict)
     provenance: Provenance | None = None
+    #: The per-pixel method raster (None without fallbacks) and the pixels of each method.
+    method_path: Path | None = None
+    method_pixels: dict[str, int] = field(default_factory=dict)
 
 
 def sample_features(stack: FeatureStack, samples: SampleSet) -> tuple[np.ndarray, SampleSet, int]:
@@ -173,19 +183,89 @@ def spatial_folds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, block_m: 
     return folds
 
 
+#: Values of the per-pixel method band (``<map>_method.tif``): how each pixel was classified.
+METHOD_NODATA = 0
+METHOD_ALL = 1
+#: ``METHOD_ONLY + k``: only composite ``k`` (0-based) had a clear observation there.
+METHOD_ONLY = 2
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A model on one composite's features, for pixels where only that composite has data.
+
+    Attributes
+    ----------
+    model
+        Fitted on the training samples that have data in this composite (more of them than the
+        full model has where the other seasons are cloudy or striped).
+    features
+        Positions of its features in the full stack.
+    composite
+        0-based index of the composite.
+    """
+
+    model: HabitatModel
+    features: tuple[int, ...]
+    composite: int
+
+
+def _label(predictor: Any, x: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    if isinstance(predictor, CompiledForest):
+        index = predictor.predict_index(x)
+    else:
+        index = np.searchsorted(predictor.classes_, predictor.predict(np.ascontiguousarray(x.T)))
+    return codes[index]
+
+
 def _predict_block(stack: FeatureStack, window: Window, predictor: Any, codes: np.ndarray,
-                   nodata: int) -> tuple[Window, np.ndarray]:
+                   nodata: int, fallbacks: tuple = ()) -> tuple[Window, np.ndarray, np.ndarray]:
     feats = stack.read(window)
-    valid = np.isfinite(feats).all(axis=0)
+    finite = np.isfinite(feats)
+    valid = finite.all(axis=0)
     out = np.full(valid.shape, nodata, dtype=np.uint8)
+    method = np.full(valid.shape, METHOD_NODATA, dtype=np.uint8)
     if valid.any():
-        xt = feats[:, valid]
-        if isinstance(predictor, CompiledForest):
-            index = predictor.predict_index(xt)
-        else:
-            index = np.searchsorted(predictor.classes_, predictor.predict(np.ascontiguousarray(xt.T)))
-        out[valid] = codes[index]
-    return window, out
+        out[valid] = _label(predictor, feats[:, valid], codes)
+        method[valid] = METHOD_ALL
+    for fb_predictor, fb_codes, features, composite in fallbacks:
+        todo = (method == METHOD_NODATA) & finite[list(features)].all(axis=0)
+        if todo.any():
+            out[todo] = _label(fb_predictor, feats[list(features)][:, todo], fb_codes)
+            method[todo] = METHOD_ONLY + composite
+    return window, out, method
+
+
+def method_names(stack: FeatureStack) -> dict[int, str]:
+    """Names of the method band's values for ``stack``'s composites."""
+    names = {METHOD_NODATA: "no clear observation", METHOD_ALL: "all composites"}
+    names.update({METHOD_ONLY + k: f"only {p.name}" for k, p in enumerate(stack.paths)})
+    return names
+
+
+def train_fallbacks(stack: FeatureStack, samples: SampleSet, model: str, seed: int,
+                    threads: int | None, metadata: dict[str, Any]) -> list[Fallback]:
+    """One model per composite, for pixels where the other composites have no clear view.
+
+    Each is trained on the samples with data in that composite (with two composites or more);
+    a composite whose samples hold fewer than two classes gets none.
+    """
+    from habitatmap.habitat.models import train
+
+    if len(stack.paths) < 2:
+        return []
+    x_all = stack.sample(samples.rows, samples.cols)
+    out = []
+    for k in range(len(stack.paths)):
+        features = tuple(j for j, (c, _) in enumerate(stack.bands) if c == k)
+        ok = np.isfinite(x_all[:, list(features)]).all(axis=1)
+        if len(np.unique(samples.codes[ok])) < 2:
+            continue
+        fitted = train(x_all[ok][:, list(features)], samples.codes[ok], [stack.names[j] for j in features],
+                       model=model, seed=seed, threads=threads,
+                       metadata={**metadata, "composite": k, "fallback_for": stack.paths[k].name})
+        out.append(Fallback(fitted, features, k))
+    return out
 
 
 def predict_map(
@@ -198,8 +278,14 @@ def predict_map(
     tags: dict[str, str] | None = None,
     record: Provenance | None = None,
     progress: Progress | None = None,
+    fallbacks: Sequence[Fallback] = (),
 ) -> MapResult:
     """Predict the habitat map of ``stack`` with ``model`` and write it as a COG.
+
+    With ``fallbacks``, a pixel that lacks a clear observation in some composite is classified by
+    the model of a composite that has one (in the order given); ``<map>_method.tif`` beside the
+    map records per pixel which way was used (:func:`method_names`). Nodata remains only where
+    no composite has a clear view.
 
     Parameters
     ----------
@@ -219,6 +305,8 @@ def predict_map(
         The map's provenance record (smoothing parameters are added to it), written into the COG.
     progress
         Called as ``progress(blocks_done, blocks_total)``.
+    fallbacks
+        From :func:`train_fallbacks`.
     """
     from habitatmap.io.raster import ScratchRaster, cog_writer
     from habitatmap.parallel import dask_client, map_unordered
@@ -227,8 +315,13 @@ def predict_map(
     grid = stack.grid
     out = Path(out)
     codes = np.asarray(model.codes, dtype=np.uint8)
-    predictor: Any = (CompiledForest.from_sklearn(model.estimator) if supports(model.estimator)
-                      else model.estimator)
+    def compiled(m: HabitatModel) -> Any:
+        return CompiledForest.from_sklearn(m.estimator) if supports(m.estimator) else m.estimator
+
+    predictor: Any = compiled(model)
+    fb = tuple((compiled(f.model), np.asarray(f.model.codes, dtype=np.uint8), f.features, f.composite)
+               for f in fallbacks)
+    method_path = out.with_name(out.stem + "_method.tif")
     mmu_px = mmu_pixels(settings.mmu_ha, grid.pixel_area)
     all_tags = {
         "PRODUCT": "habitat map (shared transboundary legend)",
@@ -239,6 +332,8 @@ def predict_map(
         "COMPOSITES": ",".join(p.name for p in stack.paths),
         "MMU_HA": f"{settings.mmu_ha:g}", "MMU_PIXELS": str(mmu_px),
         "MAJORITY_FILTER": str(settings.majority or "off"),
+        "GAP_FILL": ("fallback models on " + ", ".join(f"{stack.paths[f.composite].name}" for f in fallbacks)
+                     + f"; per-pixel method in {method_path.name}") if fallbacks else "none",
         **(tags or {}),
     }
     if record is not None:
@@ -254,7 +349,9 @@ def predict_map(
     changed = 0
     # Predictions go to an uncompressed scratch raster beside the output, then are smoothed tile by
     # tile into the COG: memory holds a few windows, never the whole map.
-    with ScratchRaster(out, grid=grid, dtype="uint8", nodata=legend.nodata) as scratch, \
+    methods = np.zeros(256, dtype=np.int64)
+    names = method_names(stack)
+    with ScratchRaster(out, grid=grid, dtype="uint8", nodata=legend.nodata, count=2) as scratch, \
             cog_writer(out, grid=grid, count=1, dtype="uint8", nodata=legend.nodata,
                        band_descriptions=["habitat"],
                        tags=all_tags, band_tags=[{f"CLASS_{c.code}": c.key for c in legend.classes}],
@@ -262,14 +359,22 @@ def predict_map(
                        # Codes, not measurements: a predictor only hurts, and DEFLATE level 6 is 10x
                        # faster than level 9 on a class map for a file a few percent larger.
                        profile={"compress": "DEFLATE", "level": 6, "predictor": 1,
-                                "num_threads": "ALL_CPUS"}) as dst:
+                                "num_threads": "ALL_CPUS"}) as dst, \
+            contextlib.ExitStack() as extra:
+        mdst = extra.enter_context(cog_writer(
+            method_path, grid=grid, count=1, dtype="uint8", nodata=None, band_descriptions=["method"],
+            tags={"PRODUCT": f"how each pixel of {out.name} was classified", "HABITAT_MAP": out.name},
+            band_tags=[{f"METHOD_{k}": v for k, v in names.items()}], resampling="mode",
+            profile={"compress": "DEFLATE", "level": 6, "predictor": 1})) if fallbacks else None
         with scratch.write() as raw, dask_client(settings.scheduler, threads=settings.threads) as client:
             threads = sum(client.nthreads().values()) or 1
             shared = client.scatter(predictor, broadcast=True) if settings.scheduler else predictor
-            tasks = ((stack, w, shared, codes, legend.nodata) for w in windows)
-            for n, (win, labels) in enumerate(
+            shared_fb = client.scatter(fb, broadcast=True) if settings.scheduler and fb else fb
+            tasks = ((stack, w, shared, codes, legend.nodata, shared_fb) for w in windows)
+            for n, (win, labels, method) in enumerate(
                     map_unordered(client, _predict_block, tasks, max_in_flight=2 * threads), start=1):
                 raw.write(labels, 1, window=win)
+                raw.write(method, 2, window=win)
                 if progress is not None:
                     progress(n, len(windows))
         with scratch.read() as raw:
@@ -278,10 +383,19 @@ def predict_map(
                 dst.write(after, 1, window=win)
                 counts += np.bincount(after.ravel(), minlength=256)
                 changed += int((before != after).sum())
+                method = raw.read(2, window=win)
+                method[after == legend.nodata] = METHOD_NODATA
+                methods += np.bincount(method.ravel(), minlength=256)
+                if mdst is not None:
+                    mdst.write(method, 1, window=win)
     # The category names sidecar follows the finished COG, so a failed run leaves neither behind.
     write_category_names(out, legend.names("en"))
+    if fallbacks:
+        write_category_names(method_path, names)
     mapped = {int(c): int(counts[c]) for c in np.flatnonzero(counts) if c != legend.nodata}
-    return MapResult(out, mapped, mmu_px, changed, all_tags, record)
+    by_method = {names.get(int(k), str(k)): int(methods[k]) for k in np.flatnonzero(methods)}
+    return MapResult(out, mapped, mmu_px, changed, all_tags, record,
+                     method_path=method_path if fallbacks else None, method_pixels=by_method)
 
 
 @dataclass
@@ -335,6 +449,7 @@ def classify_composites(
     allow_ballpark: bool = False,
     settings: ClassifySettings | None = None,
     progress: Progress | None = None,
+    gap_fill: bool = True,
 ) -> ClassifyResult:
     """Train (or load) a model, map the composites and assess the map.
 
@@ -363,6 +478,10 @@ def classify_composites(
         Smoothing and where to compute.
     progress
         Prediction progress callback.
+    gap_fill
+        With several composites, classify pixels that lack a clear view in some of them from the
+        others (:func:`train_fallbacks`), recording the method per pixel; nodata then remains
+        only where no composite has one.
 
     Raises
     ------
@@ -389,9 +508,14 @@ def classify_composites(
     samples: SampleSet | None = None
     x = None
     dropped = 0
+    fallbacks: list[Fallback] = []
     if is_saved_model(model):
         fitted = load_model(model)
         stack = stack.select(fitted.feature_names)
+        if gap_fill:  # the saved model's own fallbacks, on the features of the composite each names
+            fallbacks = [Fallback(f, tuple(stack.names.index(n) for n in f.feature_names),
+                                  int(f.metadata.get("composite", 0))) for f in fitted.fallbacks
+                         if all(n in stack.names for n in f.feature_names)]
         if fitted.metadata.get("legend_id") not in (None, legend.id):
             raise ConfigError(f"{model}: trained for legend {quote(fitted.metadata.get('legend_id'))}, "
                               f"but the legend in use is {quote(legend.id)}; pass the model's --legend.")
@@ -405,6 +529,7 @@ def classify_composites(
         samples = read_samples(training, stack.grid, legend, label_field=label_field,
                                crosswalk=crosswalk, max_per_polygon=max_per_polygon, seed=seed,
                                allow_ballpark=allow_ballpark, stratified=False)
+        all_samples = samples
         x, samples, dropped = sample_features(stack, samples)
         if dropped:
             warnings.warn(f"{samples.source}: {dropped} training sample(s) fall on nodata in the "
@@ -420,6 +545,10 @@ def classify_composites(
                 "crosswalk": crosswalk.id if crosswalk is not None else None}
         fitted = train(x, samples.codes, list(stack.names), model=model, seed=seed,
                        threads=settings.threads if settings else None, metadata=meta)
+        if gap_fill:
+            fallbacks = train_fallbacks(stack, all_samples, model, seed,
+                                        settings.threads if settings else None, meta)
+            fitted.fallbacks = [f.model for f in fallbacks]
     saved = save_model(fitted, model_out) if model_out else None
     record = Provenance("habitat.classify", parameters={
         "model": fitted.metadata.get("model", model if not is_saved_model(model) else "saved"),
@@ -434,14 +563,19 @@ def classify_composites(
         record.add_input("model", model)
     if samples is not None:
         record.add_operation(f"training samples {samples.source}", samples.operation)
+    if fallbacks:
+        record.parameters["gap_fill"] = [{"composite": stack.paths[f.composite].name,
+                                          "features": f.model.feature_names,
+                                          "n_samples": f.model.metadata.get("n_samples")} for f in fallbacks]
     result = predict_map(stack, fitted, out, legend, settings, progress=progress, record=record,
-                         tags={"TRAINING": Path(training).name if training else "",
+                         fallbacks=fallbacks, tags={"TRAINING": Path(training).name if training else "",
                                "MODEL_FILE": Path(model).name if is_saved_model(model) else ""})
     res = ClassifyResult(result, fitted, saved, samples, dropped)
     if validation:
         res.assessment = assess_map(result.path, validation, legend, label_field=label_field,
                                     crosswalk=crosswalk, allow_ballpark=allow_ballpark,
-                                    mapped_pixels=result.mapped_pixels)
+                                    mapped_pixels=result.mapped_pixels, method_path=result.method_path,
+                                    method_pixels=result.method_pixels)
     elif report_dir and samples is not None and x is not None:
         predicted = _cross_validate(x, samples, stack, fitted, cv_block_km)
         pixel_ha = pixel_area_ha(stack.grid, str(out))

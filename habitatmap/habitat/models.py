@@ -77,6 +77,9 @@ class HabitatModel:
     estimator: Any
     feature_names: list[str]
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: Models on one composite's features each (``metadata["composite"]``: its 0-based index), for
+    #: pixels where the other composites have no clear view (see habitat.classify.train_fallbacks).
+    fallbacks: list[HabitatModel] = field(default_factory=list)
 
     @property
     def codes(self) -> list[int]:
@@ -104,7 +107,9 @@ def save_model(model: HabitatModel, dest: str | os.PathLike[str]) -> Path:
     import skops.io as sio
 
     doc = {"format": "habitatmap-model/1", "estimator": model.estimator,
-           "feature_names": list(model.feature_names), "metadata": model.metadata}
+           "feature_names": list(model.feature_names), "metadata": model.metadata,
+           "fallbacks": [{"estimator": f.estimator, "feature_names": list(f.feature_names),
+                          "metadata": f.metadata} for f in model.fallbacks]}
     with atomic_path(dest) as tmp:
         sio.dump(doc, tmp)
     return Path(dest)
@@ -139,8 +144,14 @@ def load_model(path: str | os.PathLike[str]) -> HabitatModel:
         raise InputDataError(f"{p}: a skops file, but not a habitatmap model; pass a file written "
                              "with --model-out.")
     # skops trusts every scikit-learn type by default; a model here is one of ours, nothing else.
-    if type(doc["estimator"]).__name__ not in ESTIMATORS:
-        raise InputDataError(f"{p}: holds a {type(doc['estimator']).__name__}, not one of the models "
-                             f"habitatmap trains ({', '.join(ESTIMATORS)}); pass a file written with "
-                             "--model-out.")
-    return HabitatModel(doc["estimator"], list(doc["feature_names"]), dict(doc.get("metadata", {})))
+    fallbacks = doc.get("fallbacks", [])
+    for est in [doc["estimator"], *(f.get("estimator") for f in fallbacks if isinstance(f, dict))]:
+        if type(est).__name__ not in ESTIMATORS:
+            raise InputDataError(f"{p}: holds a {type(est).__name__}, not one of the models "
+                                 f"habitatmap trains ({', '.join(ESTIMATORS)}); pass a file written with "
+                                 "--model-out.")
+    if not isinstance(fallbacks, list) or not all(isinstance(f, dict) for f in fallbacks):
+        raise InputDataError(f"{p}: its fallback models are malformed; pass a file written with --model-out.")
+    return HabitatModel(doc["estimator"], list(doc["feature_names"]), dict(doc.get("metadata", {})),
+                        [HabitatModel(f["estimator"], list(f["feature_names"]), dict(f.get("metadata", {})))
+                         for f in fallbacks])

@@ -266,6 +266,8 @@ def _habitat(site: Site, legend: Legend, out: Path, result: DemoResult) -> None:
         report_dir=None if designed else out / "accuracy", model_out=out / "habitat_model.skops",
         settings=settings)
     result.written.append(("habitat map", cls.map.path))
+    if cls.map.method_path is not None:
+        result.written.append(("habitat map: method per pixel", cls.map.method_path))
     result.written.append(("habitat model (skops)", cls.model_path))
     if spec.reference_design is not None:
         _designed_assessment(site, spec.reference_design, legend, out, cls, result)
@@ -293,7 +295,8 @@ def _designed_assessment(site: Site, spec: Any, legend: Legend, out: Path, cls: 
     labelled = label_from_raster(design, site.resolve(spec.label_from), legend)
     path = write_design(labelled, out / "reference_sample.gpkg", map_path=str(cls.map.path))
     result.written.append(("reference sample (designed, labelled)", path))
-    cls.assessment = assess_map(cls.map.path, path, legend)
+    cls.assessment = assess_map(cls.map.path, path, legend, method_path=cls.map.method_path,
+                                method_pixels=cls.map.method_pixels)
     cls.report_paths = write_report(build_report(cls.assessment, legend), legend, out / "accuracy")
 
 

@@ -231,3 +231,33 @@ def test_gradient_boosting_model_and_majority_filter(cli, composites, sample_dir
     assert "trained hgb on" in r.stdout and "overall accuracy 0." in r.stdout
     with rasterio.open(tmp_path / "hgb.tif") as ds:
         assert ds.tags()["MODEL"] == "hgb" and ds.tags()["MAJORITY_FILTER"] == "3"
+
+
+def test_gap_free_map_with_method_per_pixel(demo):
+    """Landsat 7 SLC-off stripes and clouds leave pixels without a clear view in one season: those
+    are classified from the other season's model, the method band says which, nodata remains only
+    where no composite has a clear view, and the report gives the accuracy of each way."""
+    def clear(path):
+        with rasterio.open(path) as ds:
+            names = list(ds.descriptions)
+            keep = [i + 1 for i, n in enumerate(names) if n != "clear_count"]
+            return np.isfinite(ds.read(keep)).all(axis=0)
+
+    summer, autumn = clear(demo / "composite_summer.tif"), clear(demo / "composite_autumn.tif")
+    with rasterio.open(demo / "habitat.tif") as ds:
+        habitat, nodata = ds.read(1), ds.nodata
+        assert "habitat_method.tif" in ds.tags()["GAP_FILL"]
+    with rasterio.open(demo / "habitat_method.tif") as ds:
+        method, names = ds.read(1), ds.tags(1)
+    assert names["METHOD_2"] == "only composite_summer.tif"
+    assert names["METHOD_3"] == "only composite_autumn.tif"
+    assert (summer ^ autumn).sum() > 1000  # the sample really has one-season gaps
+    assert (habitat[summer | autumn] != nodata).all()  # every pixel with a clear view is classified
+    assert (habitat[~(summer | autumn)] == nodata).all()
+    assert ((method == 1) == (summer & autumn & (habitat != nodata))).all()
+    assert (method[summer & ~autumn] == 2).all() and (method[autumn & ~summer] == 3).all()
+    report = json.loads((demo / "accuracy" / "report.json").read_text(encoding="utf-8"))
+    ways = {m["method"]: m for m in report["by_method"]}
+    assert set(ways) == {"all composites", "only composite_summer.tif", "only composite_autumn.tif"}
+    assert all(m["samples"] > 0 and 0.5 < m["overall_accuracy"] <= 1 for m in ways.values())
+    assert sum(m["pixels"] for m in ways.values()) == int((habitat != nodata).sum())

@@ -28,6 +28,7 @@ __all__ = [
     "DESIGN_CV",
     "DESIGN_MAP_STRATA",
     "Assessment",
+    "accuracy_by_method",
     "assess_map",
     "assess_samples",
     "map_pixel_counts",
@@ -52,6 +53,37 @@ class Assessment:
     dropped_nodata: int = 0
     operation: DatumOperation | None = None
     notes: list[str] = field(default_factory=list)
+    #: Accuracy per way of classifying (a gap-filled map's method band): method, pixels, samples,
+    #: overall accuracy (a ratio estimator over the design's weights).
+    by_method: list[dict[str, object]] = field(default_factory=list)
+
+
+def accuracy_by_method(methods: np.ndarray, map_codes: np.ndarray, samples: SampleSet,
+                       mapped_pixels: dict[int, int], names: dict[int, str],
+                       method_pixels: dict[str, int] | None = None) -> list[dict[str, object]]:
+    """Overall accuracy within each method's pixels (a domain of the map).
+
+    Each sample weighs N_h / n_h of its stratum (the file's strata, else the map classes with their
+    mapped pixels); the domain's accuracy is the weighted share of correct samples among the
+    domain's samples (a ratio estimator; Stehman 2014, section 2.4). Its standard error is left out:
+    with few samples in a domain, read ``samples`` first.
+    """
+    if samples.strata is not None and samples.stratum_sizes is not None:
+        strata, sizes = samples.strata.astype(str), {str(k): v for k, v in samples.stratum_sizes.items()}
+    else:
+        strata, sizes = map_codes.astype(str), {str(k): v for k, v in mapped_pixels.items()}
+    labels, counts = np.unique(strata, return_counts=True)
+    per = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    w = np.array([sizes.get(h, 0) / per[h] for h in strata], dtype=float)
+    correct = map_codes == samples.codes
+    out = []
+    for m in sorted(set(methods.tolist())):
+        z = methods == m
+        name = names.get(int(m), str(m))
+        oa = float((w * correct * z).sum() / (w * z).sum()) if (w * z).sum() > 0 else None
+        out.append({"method": name, "pixels": (method_pixels or {}).get(name), "samples": int(z.sum()),
+                    "overall_accuracy": None if oa is None else round(oa, 6)})
+    return out
 
 
 def pixel_area_ha(grid: Grid, what: str) -> float:
@@ -134,10 +166,14 @@ def assess_map(
     crosswalk: Crosswalk | None = None,
     allow_ballpark: bool = False,
     mapped_pixels: dict[int, int] | None = None,
+    method_path: str | os.PathLike[str] | None = None,
+    method_pixels: dict[str, int] | None = None,
 ) -> Assessment:
     """Assess a class map (legend codes) against a reference sample file.
 
     ``mapped_pixels`` (class -> pixel count) spares a pass over the map when the caller has them.
+    ``method_path`` (a gap-filled map's ``<map>_method.tif``, found beside the map by default)
+    adds the accuracy of each way of classifying (:func:`accuracy_by_method`).
 
     Raises
     ------
@@ -173,5 +209,18 @@ def assess_map(
                              "map classified with this legend (or pass its --legend).")
     mapped = mapped_pixels if mapped_pixels is not None else map_pixel_counts(map_path)[0]
     acc, design = assess_samples(map_codes, samples, mapped, pixel_ha, legend)
-    return Assessment(acc, design, str(map_path), samples.source, pixel_ha, dropped, samples.operation,
-                      list(acc.notes))
+    result = Assessment(acc, design, str(map_path), samples.source, pixel_ha, dropped, samples.operation,
+                        list(acc.notes))
+    sibling = map_path.with_name(map_path.stem + "_method.tif")
+    if method_path is None and sibling.is_file():
+        method_path = sibling  # written beside the map by a gap-filled classification
+    if method_path is not None:
+        from habitatmap.io.raster import open_raster as _open
+
+        _, methods_at = _class_map(Path(method_path))
+        with _open(method_path, what="method raster") as ds:
+            tags = ds.tags(1)
+        names = {int(k.split("_", 1)[1]): v for k, v in tags.items() if k.startswith("METHOD_")}
+        methods = np.nan_to_num(methods_at(samples.rows, samples.cols), nan=0).astype(np.int64)
+        result.by_method = accuracy_by_method(methods, map_codes, samples, mapped, names, method_pixels)
+    return result

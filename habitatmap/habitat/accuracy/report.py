@@ -66,6 +66,7 @@ def build_report(assessment: Assessment, legend: Legend, *, extra: dict[str, Any
         "strata": {k: {"pixels": N, "samples": n} for k, (N, n) in a.strata.items()},
         "datum_operation": assessment.operation.to_dict() if assessment.operation else None,
         "notes": assessment.notes,
+        "by_method": assessment.by_method,
         **(extra or {}),
     }
 
@@ -119,6 +120,13 @@ def render_markdown(report: dict, legend: Legend, *, lang: str = "en") -> str:
         lines.append(f"| {code} | " + " | ".join(map(str, row)) + f" | {sum(row)} |")
     pairs = zip(report["classes"], names, strict=True)
     lines += ["", f"{t('class_codes')}: " + "; ".join(f"{c} {n}" for c, n in pairs), ""]
+    if report.get("by_method"):
+        lines += [f"## {t('by_method')}", "", f"| {t('method')} | {t('pixels')} | {t('samples')} | OA % |",
+                  "|---|---:|---:|---:|"]
+        for m in report["by_method"]:
+            px = "–" if m["pixels"] is None else f"{m['pixels']:,}"
+            lines.append(f"| {m['method']} | {px} | {m['samples']} | {_pct(m['overall_accuracy'])} |")
+        lines.append("")
     if report["notes"]:
         lines += [f"## {t('notes')}", "", *[f"- {n}" for n in report["notes"]], ""]
     lines += ["Estimators: Olofsson et al. (2014) Remote Sensing of Environment 148: 42-57; Stehman (2014) "

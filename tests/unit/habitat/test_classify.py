@@ -10,16 +10,22 @@ import rasterio
 
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.habitat.classify import (
+    METHOD_ALL,
+    METHOD_NODATA,
+    METHOD_ONLY,
     MIN_CLASS_SAMPLES,
     ClassifyResult,
     ClassifySettings,
+    Fallback,
     MapResult,
     check_training,
     classify_composites,
     is_saved_model,
+    method_names,
     predict_map,
     sample_features,
     spatial_folds,
+    train_fallbacks,
 )
 from habitatmap.habitat.features import FeatureStack
 from habitatmap.habitat.models import train
@@ -121,3 +127,48 @@ def test_classify_errors(world, legend, tmp_path):
 
 def test_is_saved_model():
     assert is_saved_model("m.skops") and is_saved_model("models/rf") and not is_saved_model("rf")
+
+
+def test_gap_fill_classifies_from_the_composite_that_has_data(world, legend, tmp_path):
+    """Two composites with stripes of no data in different places: each stripe is classified by
+    the other composite's model, the method band says so, nodata remains where neither has data."""
+    import shutil
+
+    comp, training, reference, t = world
+    a, b = tmp_path / "a.tif", tmp_path / "b.tif"
+    shutil.copy(comp, a)
+    shutil.copy(comp, b)
+    with rasterio.open(a, "r+") as ds:
+        data = ds.read()
+        data[:, :, 100:110] = np.nan  # an SLC-off-like stripe in the first composite
+        ds.write(data)
+    with rasterio.open(b, "r+") as ds:
+        data = ds.read()
+        data[:, 50:60, :] = np.nan  # a cloud band in the second
+        ds.write(data)
+    res = classify_composites([a, b], tmp_path / "h.tif", legend, training=str(training), seed=3,
+                              validation=str(reference), model_out=tmp_path / "m.skops",
+                              settings=ClassifySettings(threads=1, mmu_ha=0))
+    stack = FeatureStack.open([a, b])
+    train_samples = read_samples(training, stack.grid, legend, stratified=False)
+    assert [f.composite for f in train_fallbacks(stack, train_samples, "rf", 0, 1, {})] == [0, 1]
+    with rasterio.open(res.map.path) as ds:
+        got = ds.read(1)
+    with rasterio.open(res.map.method_path) as ds:
+        method = ds.read(1)
+    assert (method[50:60, 100:110] == METHOD_NODATA).all() and (got[50:60, 100:110] == 0).all()
+    assert (method[:50, 100:110] == METHOD_ONLY + 1).all() and (method[50:60, :100] == METHOD_ONLY).all()
+    assert (method[:50, :50] == METHOD_ALL).all()
+    assert (got[:50, 100:110] == t[:50, 100:110]).mean() > 0.95
+    assert method_names(stack)[METHOD_ONLY] == "only a.tif"
+    ways = {m["method"]: m for m in res.assessment.by_method}
+    assert ways["all composites"]["samples"] > 0
+    assert isinstance(Fallback(res.model.fallbacks[0], (0, 1), 0), Fallback)
+    # A saved model keeps its fallbacks: the same gap-free map again.
+    again = classify_composites([a, b], tmp_path / "again.tif", legend, model=str(tmp_path / "m.skops"),
+                                settings=ClassifySettings(threads=1, mmu_ha=0))
+    with rasterio.open(again.map.path) as ds:
+        assert np.array_equal(ds.read(1), got)
+    single = classify_composites([a], tmp_path / "one.tif", legend, training=str(training),
+                                 settings=ClassifySettings(threads=1, mmu_ha=0))
+    assert single.map.method_path is None  # one composite: nothing to fall back on

@@ -68,3 +68,22 @@ def test_reference_off_the_map_is_refused(class_map, legend, tmp_path):
                      crs=GRID.crs).to_file(tmp_path / "r.gpkg")
     with pytest.raises(InputDataError, match="no sample lies on the raster grid"):
         assess_map(class_map, tmp_path / "r.gpkg", legend)
+
+
+def test_accuracy_by_method_is_a_weighted_ratio():
+    """Within a domain, each sample weighs N_h / n_h of its stratum."""
+    from habitatmap.habitat.accuracy.assess import accuracy_by_method
+    from habitatmap.habitat.samples import SampleSet
+
+    # stratum A: 100 px, 2 samples; stratum B: 900 px, 2 samples
+    samples = SampleSet(rows=np.zeros(4, int), cols=np.zeros(4, int), codes=np.array([1, 1, 2, 2]),
+                        groups=np.arange(4), source="t", operation=None,
+                        strata=np.array(["A", "A", "B", "B"], dtype=object),
+                        stratum_sizes={"A": 100, "B": 900})
+    map_codes = np.array([1, 2, 2, 1])  # A: one right, one wrong; B: one right, one wrong
+    methods = np.array([1, 2, 1, 2])
+    out = accuracy_by_method(methods, map_codes, samples, {}, {1: "all", 2: "only x"}, {"all": 7})
+    by = {m["method"]: m for m in out}
+    # method 1 holds A-right (w 50) and B-right (w 450): 1.0; method 2 holds two wrong ones: 0.0
+    assert by["all"]["overall_accuracy"] == 1.0 and by["only x"]["overall_accuracy"] == 0.0
+    assert by["all"]["pixels"] == 7 and by["only x"]["samples"] == 2
