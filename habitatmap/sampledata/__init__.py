@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def _write_vectors(root: Path, layers: dict[str, Any]) -> None:
 
 def generate(
     out_dir: str | os.PathLike[str], *, seed: int = DEFAULT_SEED, size: int = 640,
-    scene_size: int | None = None,
+    scene_size: int | None = None, scenes: Sequence[SceneSpec] | None = None,
 ) -> Path:
     """Generate the Tumen sample into ``out_dir`` (replaced atomically) and return its path.
 
@@ -126,6 +127,9 @@ def generate(
         Master grid size in pixels (640 = 19.2 km); tests use smaller grids for speed.
     scene_size
         Size of each scene window (default ``size - 20``; scenes are offset windows of the grid).
+    scenes
+        The acquisitions (default :data:`SCENES`, the bundled sample's six); tests add others,
+        e.g. a Landsat 5 TM scene.
     """
     from habitatmap.io.raster import write_cog
     from habitatmap.legend import load_legend
@@ -152,7 +156,7 @@ def generate(
 
         items = []
         cdir = root / "stac" / "landsat-c2-l2"
-        for spec in SCENES:
+        for spec in (SCENES if scenes is None else scenes):
             off = (min(spec.offset[0], size - ssize), min(spec.offset[1], size - ssize))
             spec_eff = dataclasses.replace(spec, offset=off)
             scene = spectra.make_scene(rng, land.habitat, ter, spec_eff, texture, (ssize, ssize))

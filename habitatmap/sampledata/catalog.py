@@ -85,8 +85,9 @@ QA_BITFIELDS: list[dict[str, Any]] = [
 
 
 def sensor_code(spec: SceneSpec) -> str:
-    """LE07 / LC08 / LC09."""
-    return {"landsat-7": "LE07", "landsat-8": "LC08", "landsat-9": "LC09"}[spec.platform]
+    """LT04 / LT05 / LE07 / LC08 / LC09."""
+    return {"landsat-4": "LT04", "landsat-5": "LT05", "landsat-7": "LE07", "landsat-8": "LC08",
+            "landsat-9": "LC09"}[spec.platform]
 
 
 def item_id(spec: SceneSpec) -> str:
@@ -111,7 +112,8 @@ def asset_filename(spec: SceneSpec, key: str) -> str:
 
 def _scene_id(spec: SceneSpec) -> str:
     d = date.fromisoformat(spec.date)
-    letter = "E7" if spec.platform == "landsat-7" else ("C8" if spec.platform == "landsat-8" else "C9")
+    letters = {"landsat-4": "T4", "landsat-5": "T5", "landsat-7": "E7", "landsat-8": "C8"}
+    letter = letters.get(spec.platform, "C9")
     return f"L{letter}{spec.wrs_path:03d}{spec.wrs_row:03d}{d.year}{d.timetuple().tm_yday:03d}LGN00"
 
 
@@ -158,7 +160,8 @@ def make_item(
         "properties": {
             "datetime": dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "platform": spec.platform,
-            "instruments": ["oli", "tirs"] if spec.oli else ["etm"],
+            "instruments": (["oli", "tirs"] if spec.oli
+                            else ["etm"] if spec.platform == "landsat-7" else ["tm"]),
             "eo:cloud_cover": cloud_cover,
             "view:off_nadir": 0,
             "view:sun_azimuth": spec.sun_azimuth,
@@ -210,7 +213,7 @@ def make_collection(items: list[dict[str, Any]]) -> dict[str, Any]:
         "extent": {"spatial": {"bbox": [bbox]}, "temporal": {"interval": [[times[0], times[-1]]]}},
         "summaries": {
             "platform": sorted({i["properties"]["platform"] for i in items}),
-            "instruments": ["etm", "oli", "tirs"],
+            "instruments": sorted({x for i in items for x in i["properties"]["instruments"]}),
             "gsd": [30],
         },
         "item_assets": item_assets,

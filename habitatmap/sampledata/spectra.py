@@ -61,7 +61,7 @@ AUTUMN: dict[int, tuple[float, ...]] = {
 class SceneSpec:
     """What one synthetic acquisition looks like."""
 
-    platform: str          # landsat-7, landsat-8, landsat-9
+    platform: str          # landsat-4/5 (TM), landsat-7 (ETM+), landsat-8/9 (OLI)
     date: str              # YYYY-MM-DD
     processed: str         # YYYYMMDD, the processing date in the product id
     wrs_path: int
@@ -78,7 +78,7 @@ class SceneSpec:
     @property
     def oli(self) -> bool:
         """True for the OLI sensor (Landsat 8/9)."""
-        return self.platform != "landsat-7"
+        return self.platform not in ("landsat-4", "landsat-5", "landsat-7")
 
 
 @dataclass

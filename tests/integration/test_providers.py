@@ -253,11 +253,37 @@ def test_earth_search_requester_pays(tmp_path, monkeypatch, cli):
 
 
 def test_mixed_sensors_in_one_pull(tmp_path):
-    """ETM+ (SLC-off era), OLI on Landsat 8 and OLI-2 on Landsat 9 records, each read by common
-    name: SR_B3 is red on ETM+ but green on OLI."""
+    """Landsat 5 TM, 7 ETM+ (SLC-off) and 8/9 OLI in one pull: bands by common name (SR_B3 is
+    red on TM/ETM+, green on OLI; SR_B4 near infrared on TM/ETM+, red on OLI). The real records
+    are read the same way; the pull runs on the generator's sample with a TM scene added."""
+    import dataclasses
+
+    from habitatmap.sampledata import SCENES, generate
+    from habitatmap.scenes.items import load_items
+
     l7 = item_from_dict(recorded(USGS_L7)[0], where="l7")
     l9 = item_from_dict(recorded(USGS_L9)[0], where="l9")
     assert band_assets(l7)["red"].href.endswith("_SR_B3.TIF")
-    assert band_assets(l9)["red"].href.endswith("_SR_B4.TIF")
     assert band_assets(l7)["nir08"].href.endswith("_SR_B4.TIF")
+    assert band_assets(l9)["red"].href.endswith("_SR_B4.TIF")
     assert os.path.basename(band_assets(l9)["green"].href).endswith("_SR_B3.TIF")
+
+    tm = dataclasses.replace(SCENES[0], platform="landsat-5", date="2011-06-20", processed="20200901",
+                             slc_off=False, cloud_fraction=0.05)
+    clearer = tuple(dataclasses.replace(sc, cloud_fraction=0.02) for sc in SCENES[:2])  # L7, L8
+    sample = generate(tmp_path / "sample", size=120, scenes=(*clearer, tm))
+    items = load_items(sample / "stac" / "catalog.json")
+    assert {i.properties["platform"] for i in items} == {"landsat-5", "landsat-7", "landsat-8"}
+    area = area_from_bbox("130.70,42.92,130.72,42.935")
+    result = pull_scenes(items, area, tmp_path / "scenes", PullSettings(workers=1, retry=FAST), source="t")
+    assert not result.failed and len(result.outcomes) == 3
+    for item, outcome in zip(sorted(items, key=lambda i: i.id), sorted(result.outcomes, key=lambda o: o.id),
+                             strict=True):
+        with rasterio.open(outcome.file) as ds:
+            pulled = {d: ds.read(k + 1) for k, d in enumerate(ds.descriptions)}
+        assets = band_assets(item)
+        expected_red_file = "_SR_B4.TIF" if item.properties["platform"] in ("landsat-8", "landsat-9") \
+            else "_SR_B3.TIF"
+        assert assets["red"].href.endswith(expected_red_file), item.id
+        # Vegetation: near infrared far above red in every sensor's pull.
+        assert np.nanmedian(pulled["nir08"]) > 1.5 * np.nanmedian(pulled["red"]), item.id
