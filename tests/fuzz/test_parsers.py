@@ -375,3 +375,67 @@ def test_csv_samples(workdir, rows):
         w.writerow(["X", "Y", "habitat", "note"][: max(len(r) for r in rows)])
         w.writerows(rows)
     ours(read_vector, p, what="training samples", assume_crs="EPSG:4326")
+
+
+DATUM_DOC = {"datum": "Beijing 1954", "to": "WGS 84", "method": "coordinate_frame", "tx": -12.7,
+             "ty": 130.3, "tz": 54.8, "rx": 0.71, "ry": -1.52, "rz": 2.06, "ds": -3.2, "accuracy_m": 1.5,
+             "area": [129.5, 41.9, 131.5, 43.6], "source": "illustration"}
+
+
+@fuzz(mutations(DATUM_DOC))
+def test_datum_parameter_files(workdir, doc):
+    """--datum-params files: a parameter set or one of our errors, and a usable set moves a point."""
+    from habitatmap.datums import load_datum_params
+    from habitatmap.geodesy import datum_parameters, transformer_for
+
+    p = workdir / "params.yaml"
+    p.write_text(_yaml_text(doc), encoding="utf-8")
+    params = ours(load_datum_params, p)
+    if params is not None:
+        with datum_parameters([params]):
+            t = ours(transformer_for, "EPSG:21422", "EPSG:4326", area=(130.3, 42.5, 130.9, 43.0))
+        if t is not None:
+            x, y = t[0].transform(22549000.0, 4741000.0)
+            assert math.isfinite(x) and math.isfinite(y)
+
+
+_SITE: dict[str, object] = {}
+
+
+def _site_server():
+    """One loopback static-file server for every example (stopping one per example costs 0.5 s)."""
+    if not _SITE:
+        import threading
+        from functools import partial
+        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        root = Path(tempfile.mkdtemp(prefix="fuzz-site-"))
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        _SITE.update(root=root, url=f"http://127.0.0.1:{httpd.server_address[1]}")
+    return _SITE["root"], _SITE["url"]
+
+
+@fuzz(mutations({"type": "Catalog", "id": "c", "stac_version": "1.0.0", "description": "d",
+                 "links": [{"rel": "item", "href": "i.json"}, {"rel": "child", "href": "sub/c.json"}]}))
+def test_remote_static_catalogs(workdir, doc):
+    """A static catalog fetched over HTTP: items or one of our errors (served from loopback)."""
+    import uuid
+
+    from habitatmap.scenes.access import RetryPolicy
+    from habitatmap.scenes.remote import RemoteJson, read_remote_static_items
+
+    root, url = _site_server()
+    name = uuid.uuid4().hex
+    (root / name).mkdir()
+    (root / name / "catalog.json").write_text(json.dumps(doc, default=str), encoding="utf-8")
+    fetch = RemoteJson(RetryPolicy(retries=0))
+    try:
+        ours(read_remote_static_items, f"{url}/{name}/catalog.json", fetch)
+    finally:
+        fetch.close()
