@@ -95,6 +95,9 @@ def map_pixel_counts(path: str | os.PathLike[str], *, block: int = 2048) -> tupl
     """Pixel count of every class in a single-band class map (read window by window)."""
     with open_raster(path, what="class map") as ds:
         grid = Grid.from_dataset(ds)
+        if ds.count != 1 or np.dtype(ds.dtypes[0]).kind not in "iu":
+            raise InputDataError(f"{path}: has {ds.count} band(s) of {ds.dtypes[0]}; a class map has one "
+                                 "integer band of legend codes (e.g. the output of 'habitatmap classify').")
         nodata = ds.nodata
         counts = np.zeros(256 if ds.dtypes[0] == "uint8" else 65536, dtype=np.int64)
         for win in grid.blocks(block):

@@ -95,6 +95,12 @@ def test_design_sample_and_file(class_map, tmp_path, root):
         dst.write(np.zeros((4, 4), np.uint8), 1)
     with pytest.raises(InputDataError, match="no classified pixel"):
         design_sample(empty, legend)
+    floats = tmp_path / "float.tif"
+    with rasterio.open(floats, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32",
+                       crs="EPSG:32652", transform=Affine(30, 0, 0, 0, -30, 0)) as dst:
+        dst.write(np.ones((4, 4), np.float32), 1)
+    with pytest.raises(InputDataError, match="one integer band of legend codes"):
+        design_sample(floats, legend)  # a composite passed by mistake
 
 
 def test_cli_design_label_assess(demo_run, cli, tmp_path, sample_dir):
