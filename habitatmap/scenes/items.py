@@ -390,7 +390,6 @@ class BandAsset:
     nodata: float | None
     size: int | None
     checksum: str | None
-    requester_pays: bool = False
 
 
 def _asset_bands(asset: pystac.Asset, item: pystac.Item | None = None) -> list[dict[str, Any]]:
@@ -420,26 +419,17 @@ def _common_name(band: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _readable_href(asset: pystac.Asset) -> tuple[str | None, bool]:
-    """The href to read and whether it is a requester-pays bucket.
-
-    An ``s3://`` href with an ``http(s)`` alternate is read through the alternate (no AWS account
-    needed); an ``s3://`` href without one stays, for ``--requester-pays``.
-    """
+def _readable_href(asset: pystac.Asset) -> str:
+    """The href to read: an ``s3://`` href with an ``http(s)`` alternate is read through the
+    alternate (no AWS account needed); one without stays, for ``--requester-pays``."""
     href = asset.get_absolute_href() or asset.href
     alternates = asset.extra_fields.get("alternate")
-    alternates = alternates if isinstance(alternates, dict) else {}
-    pays = bool(asset.extra_fields.get("storage:requester_pays"))
-    if isinstance(href, str) and href.lower().startswith("s3://"):
+    if isinstance(href, str) and href.lower().startswith("s3://") and isinstance(alternates, dict):
         for alt in alternates.values():
             alt_href = alt.get("href") if isinstance(alt, dict) else None
             if isinstance(alt_href, str) and alt_href.lower().startswith(("https://", "http://")):
-                return alt_href, False
-        pays = pays or any(isinstance(a, dict) and a.get("storage:requester_pays")
-                           for a in alternates.values())
-        # usgs-landsat is requester-pays whatever the item says (AWS Open Data registry).
-        pays = pays or href.lower().startswith("s3://usgs-landsat/")
-    return href, pays
+                return alt_href
+    return href
 
 
 def _band_asset(item: pystac.Item, key: str, asset: pystac.Asset, name: str) -> BandAsset:
@@ -463,14 +453,14 @@ def _band_asset(item: pystac.Item, key: str, asset: pystac.Asset, name: str) -> 
 
     size = fields.get("file:size")
     checksum = fields.get("file:checksum")
-    href, pays = _readable_href(asset)
+    href = _readable_href(asset)
     if not isinstance(href, str):
         raise CatalogError(f"{where}: has no usable href; fix the item.")
     # "nan" is a legitimate nodata value of float rasters; a scale or offset must be finite.
     nodata_value = None if nodata is None else (float("nan") if str(nodata).lower() == "nan"
                                                 else num(nodata, "nodata"))
     return BandAsset(name=name, key=key, href=href, scale=num(scale, "scale"), offset=num(offset, "offset"),
-                     nodata=nodata_value, requester_pays=pays,
+                     nodata=nodata_value,
                      size=int(number(size, what="file:size", where=where, minimum=0, integer=True,
                                      error=CatalogError)) if size is not None else None,
                      checksum=checksum if isinstance(checksum, str) else None)
