@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from habitatmap.errors import ConfigError
-from habitatmap.values import field_path, quote
+from habitatmap.values import quote, validation_problem
 
 __all__ = ["DatumParams", "helmert_step", "load_datum_params"]
 
@@ -124,12 +124,8 @@ def load_datum_params(path: str | os.PathLike[str]) -> DatumParams:
     try:
         checked = _Doc.model_validate(doc)
     except ValidationError as err:
-        e = err.errors()[0]
-        got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
-            else f" (got {quote(e.get('input'))})"
-        msg = re.sub(r" or instance of \w+", "", e["msg"])
-        raise ConfigError(f"{p}: {field_path(e['loc']) or 'the file'}: {msg[0].lower()}{msg[1:]}{got}; "
-                          "correct it (the format is in docs/geodesy.md).") from None
+        raise ConfigError(f"{p}: {validation_problem(err)}; correct it (the format is in "
+                          "docs/geodesy.md).") from None
     datum = checked.datum
     if datum.upper().startswith("EPSG:"):
         from pyproj import CRS

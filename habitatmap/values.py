@@ -15,7 +15,8 @@ from typing import Any
 
 from habitatmap.errors import ConfigError, HabitatmapError
 
-__all__ = ["MAX_QUOTE", "expect_mapping", "expect_sequence", "expect_text", "field_path", "number", "quote"]
+__all__ = ["MAX_QUOTE", "expect_mapping", "expect_sequence", "expect_text", "field_path", "number", "quote",
+           "validation_problem"]
 
 #: Longest prefix of a bad value quoted in a message.
 MAX_QUOTE = 60
@@ -39,6 +40,22 @@ def field_path(loc: Sequence[object]) -> str:
     quoted short, so a key holding a newline or a kilobyte of text keeps the message one line."""
     return ".".join(str(x) if not isinstance(x, str) or (x.isidentifier() and len(x) <= 40) else quote(x, 40)
                     for x in loc)
+
+
+def validation_problem(err: Any, prefix: str = "") -> str:
+    """The first error of a pydantic ``ValidationError`` as ``field: what is wrong (got VALUE)``,
+    one line: the field path quoted short, the value quoted short, pydantic's class names dropped.
+
+    ``prefix`` goes before the field path (``site.``); callers add the file and the fix.
+    """
+    import re
+
+    e = err.errors()[0]
+    got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
+        else f" (got {quote(e.get('input'))})"
+    msg = re.sub(r" or instance of \w+", "", e["msg"])  # pydantic's class names mean nothing to users
+    loc = field_path(e["loc"]) or "the file"
+    return f"{prefix}{loc}: {msg[0].lower()}{msg[1:]}{got}"
 
 
 def _range_text(minimum: float | None, maximum: float | None, min_open: bool, max_open: bool) -> str:

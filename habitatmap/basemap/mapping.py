@@ -8,7 +8,6 @@ map onto the shared zone classes.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,7 +20,7 @@ from habitatmap.basemap.layers import LayerInfo
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.io.paths import split_layer
 from habitatmap.io.yaml import read_yaml
-from habitatmap.values import field_path, quote
+from habitatmap.values import quote, validation_problem
 
 __all__ = ["SCHEMA", "Mapping", "harmonise", "load_mapping", "mapping_from_doc"]
 
@@ -98,13 +97,8 @@ class Mapping:
 
 
 def _validation_sentence(p: Path, err: ValidationError) -> ConfigError:
-    e = err.errors()[0]
-    loc = field_path(e["loc"])
-    got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
-        else f" (got {quote(e.get('input'))})"
-    msg = re.sub(r" or instance of \w+", "", e["msg"])  # pydantic's class names mean nothing to users
-    return ConfigError(f"{p}: {loc}: {msg[0].lower()}{msg[1:]}{got}; correct it in the mapping "
-                       "file (start from workflows/tumen_mapping.yaml).")
+    return ConfigError(f"{p}: {validation_problem(err)}; correct it in the mapping file (start from "
+                       "workflows/tumen_mapping.yaml).")
 
 
 def load_mapping(path: str | os.PathLike[str]) -> Mapping:

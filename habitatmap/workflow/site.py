@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from habitatmap.errors import ConfigError
 from habitatmap.legend.model import LANGUAGES, Names
-from habitatmap.values import field_path, quote
+from habitatmap.values import quote, validation_problem
 
 __all__ = ["ClassificationSpec", "CompositeSpec", "CorridorSpec", "SceneSearch", "Site", "SiteInputs",
            "load_site"]
@@ -136,11 +136,8 @@ def load_site(path: str | os.PathLike[str]) -> Site:
     try:
         site = Site.model_validate({**data["site"], "root": p.resolve().parent.parent})
     except ValidationError as err:
-        e = err.errors()[0]
-        field = field_path(e["loc"])
-        got = "" if isinstance(e.get("input"), dict | list) or e["type"] == "missing" \
-            else f" (got {quote(e.get('input'))})"
-        raise ConfigError(f"{p}: site.{field}: {e['msg']}{got}; correct it in the workflow file.") from None
+        raise ConfigError(f"{p}: {validation_problem(err, 'site.')}; correct it in the workflow "
+                          "file.") from None
     if site.classification is not None:
         missing = [c for c in site.classification.composites if c not in site.composites]
         if missing:

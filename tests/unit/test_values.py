@@ -78,3 +78,20 @@ def test_field_path_keeps_odd_keys_on_one_line():
     assert field_path(("site", "composites", "summer", "months")) == "site.composites.summer.months"
     assert "\n" not in field_path(("composites", "\n", 0)) and field_path(("a b",)) == "'a b'"
     assert len(field_path(("a", "x" * 500))) < 60
+
+
+def test_validation_problem_is_one_short_line():
+    from pydantic import BaseModel, ValidationError
+
+    from habitatmap.values import validation_problem
+
+    class Doc(BaseModel):
+        n: int
+
+    with pytest.raises(ValidationError) as err:
+        Doc.model_validate({"n": "x" * 500})
+    text = validation_problem(err.value, "site.")
+    assert text.startswith("site.n: input should be a valid integer") and "\n" not in text and len(text) < 200
+    with pytest.raises(ValidationError) as err:
+        Doc.model_validate({})
+    assert validation_problem(err.value) == "n: field required"

@@ -45,5 +45,5 @@ def test_site_errors(tmp_path, root):
     with pytest.raises(ConfigError, match=r"site.scenes.max_cloud"):
         load_site(p)
     p.write_text(text.replace("max_cloud: 60", "max_cloud: .nan"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"site.scenes.max_cloud: Input should be a finite number"):
+    with pytest.raises(ConfigError, match=r"site.scenes.max_cloud: input should be a finite number"):
         load_site(p)
