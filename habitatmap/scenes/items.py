@@ -34,6 +34,7 @@ __all__ = [
     "standalone_item",
     "summarize_item",
     "unique_items",
+    "walk_catalog",
 ]
 
 
@@ -209,9 +210,38 @@ def read_static_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
             f"{path}: is not a STAC catalog or collection (type {quote(doc.get('type'))}); "
             "pass the catalog.json or collection.json at the top of the catalog."
         )
+
+    def load(here: Path, link: dict[str, Any]) -> tuple[Path, Any]:
+        target = _link_target(here, link.get("href"), root)
+        if not target.is_file():
+            raise CatalogError(f"{here}: its {link['rel']} link {quote(link.get('href'))} names a missing "
+                               "file; fix the catalog or copy the missing part.")
+        return target, lambda: _stac_json(target, f"STAC {link['rel']} linked from {here.name}")
+
+    return walk_catalog(path, doc, load, where=str(path), limit_fix="split the catalog or check it "
+                        "for generated links")
+
+
+def walk_catalog(start: Any, doc: dict[str, Any], load: Any, *, where: str, limit_fix: str,
+                 max_objects: int | None = None) -> list[pystac.Item]:
+    """Every item below a static catalog's ``doc`` (found at ``start``), link by link.
+
+    Only ``child`` and ``item`` links are followed; cycles once; at most ``max_objects`` documents
+    (default :data:`MAX_CATALOG_OBJECTS`). ``load(here, link)`` returns the link's target and a
+    function reading it: it decides which targets are allowed (files inside a local catalog's
+    folder, http(s) URLs of a remote one) and raises :class:`CatalogError` for the others.
+    Local (:func:`read_static_items`) and remote (:mod:`habitatmap.scenes.remote`) catalogs share
+    this walk.
+
+    Raises
+    ------
+    CatalogError
+        A refused or broken link, a document that is not STAC, or too many documents.
+    """
+    limit = MAX_CATALOG_OBJECTS if max_objects is None else max_objects
     items: list[pystac.Item] = []
-    seen = {path}
-    stack = [(path, doc)]
+    seen = {start}
+    stack = [(start, doc)]
     while stack:
         here, node = stack.pop()
         links = node.get("links")
@@ -219,18 +249,14 @@ def read_static_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
             if not isinstance(link, dict) or link.get("rel") not in ("child", "item"):
                 continue
             rel = link["rel"]
-            target = _link_target(here, link.get("href"), root)
+            target, read = load(here, link)
             if target in seen:
                 continue
             seen.add(target)
-            if len(seen) > MAX_CATALOG_OBJECTS:
-                raise CatalogError(f"{path}: links more than {MAX_CATALOG_OBJECTS} objects; split the "
-                                   "catalog or check it for generated links.")
-            if not target.is_file():
-                raise CatalogError(f"{here}: its {rel} link {quote(link.get('href'))} names a missing file; "
-                                   "fix the catalog or copy the missing part.")
-            child = _stac_json(target, f"STAC {rel} linked from {here.name}")
-            kind = child.get("type")
+            if len(seen) > limit:
+                raise CatalogError(f"{where}: links more than {limit} objects; {limit_fix}.")
+            child = read()
+            kind = child.get("type") if isinstance(child, dict) else None
             if kind == "Feature":
                 items.append(item_from_dict(child, where=str(target), href=str(target)))
             elif kind in ("Catalog", "Collection") and rel == "child":
@@ -239,9 +265,7 @@ def read_static_items(source: str | os.PathLike[str]) -> list[pystac.Item]:
                 raise CatalogError(f"{target}: linked as a STAC {rel} from {here}, but it is "
                                    f"{'a ' + quote(kind) if kind else 'not STAC'}; fix the link.")
     items.sort(key=lambda i: (i.datetime.isoformat() if i.datetime else "", i.id))
-    return unique_items(items, str(path))
-
-
+    return unique_items(items, where)
 
 
 def unique_items(items: list[pystac.Item], source: str) -> list[pystac.Item]:

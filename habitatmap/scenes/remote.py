@@ -66,7 +66,7 @@ class RemoteJson:
 
 
 def read_remote_static_items(url: str, fetch: RemoteJson, doc: dict[str, Any] | None = None, *,
-                             max_objects: int = 200_000) -> list[pystac.Item]:
+                             max_objects: int | None = None) -> list[pystac.Item]:
     """Every item below a static STAC catalog or collection served over http(s).
 
     Only ``child`` and ``item`` links are followed, resolved against the document that names
@@ -78,7 +78,7 @@ def read_remote_static_items(url: str, fetch: RemoteJson, doc: dict[str, Any] | 
     CatalogError
         If a document is not STAC, a link is refused or a fetch fails.
     """
-    from habitatmap.scenes.items import item_from_dict, unique_items
+    from habitatmap.scenes.items import item_from_dict, walk_catalog
 
     root = fetch.get(url, "STAC catalog") if doc is None else doc
     if not isinstance(root, dict) or root.get("type") not in ("Catalog", "Collection", "Feature"):
@@ -86,33 +86,13 @@ def read_remote_static_items(url: str, fetch: RemoteJson, doc: dict[str, Any] | 
                            "catalog.json or collection.json, or of a STAC API.")
     if root.get("type") == "Feature":
         return [item_from_dict(root, where=url, href=url)]
-    items: list[pystac.Item] = []
-    seen = {url}
-    stack = [(url, root)]
-    while stack:
-        here, node = stack.pop()
-        links = node.get("links")
-        for link in links if isinstance(links, list) else []:
-            if not isinstance(link, dict) or link.get("rel") not in ("child", "item"):
-                continue
-            href = link.get("href")
-            if not isinstance(href, str) or not href.strip():
-                raise CatalogError(f"{here}: a link has no usable href ({quote(href)}); fix the catalog.")
-            target = urljoin(here, href.strip())
-            if target in seen:
-                continue
-            seen.add(target)
-            if len(seen) > max_objects:
-                raise CatalogError(f"{url}: links more than {max_objects} objects; search a STAC API "
-                                   "instead, or pass a smaller catalog.")
-            child = fetch.get(target, f"STAC {link['rel']} linked from {here}")
-            kind = child.get("type") if isinstance(child, dict) else None
-            if kind == "Feature":
-                items.append(item_from_dict(child, where=target, href=target))
-            elif kind in ("Catalog", "Collection") and link["rel"] == "child":
-                stack.append((target, child))
-            else:
-                raise CatalogError(f"{target}: linked as a STAC {link['rel']} from {here}, but it is "
-                                   f"{'a ' + quote(kind) if kind else 'not STAC'}; fix the link.")
-    items.sort(key=lambda i: (i.datetime.isoformat() if i.datetime else "", i.id))
-    return unique_items(items, url)
+
+    def load(here: str, link: dict[str, Any]):
+        href = link.get("href")
+        if not isinstance(href, str) or not href.strip():
+            raise CatalogError(f"{here}: a link has no usable href ({quote(href)}); fix the catalog.")
+        target = urljoin(here, href.strip())  # fetch.get refuses anything but http(s)
+        return target, lambda: fetch.get(target, f"STAC {link['rel']} linked from {here}")
+
+    return walk_catalog(url, root, load, where=url, limit_fix="search a STAC API instead, or pass a "
+                        "smaller catalog", max_objects=max_objects)

@@ -204,3 +204,28 @@ def test_platform_spellings_and_beta_items():
     doc["assets"]["SR_B4.TIF"]["proj:transform"] = [0, 0, 0, 0, 0, 0]
     with pytest.raises(CatalogError, match="proj:transform"):
         item_from_dict(doc, where="t")
+
+
+def test_walk_catalog_follows_what_load_allows():
+    """The one walk of local and remote catalogs: load decides the targets, cycles are followed once."""
+    from habitatmap.scenes.items import walk_catalog
+
+    item = {"type": "Feature", "stac_version": "1.0.0", "id": "a", "geometry": None,
+            "properties": {"datetime": "2021-01-01T00:00:00Z"}, "assets": {}, "links": []}
+    docs = {"root": {"type": "Catalog", "links": [{"rel": "child", "href": "sub"},
+                                                 {"rel": "item", "href": "a"}]},
+            "sub": {"type": "Catalog", "links": [{"rel": "child", "href": "root"},
+                                                {"rel": "item", "href": "a"}]}, "a": item}
+    reads = []
+
+    def load(here, link):
+        reads.append(link["href"])
+        return link["href"], lambda: docs[link["href"]]
+
+    got = walk_catalog("root", docs["root"], load, where="t", limit_fix="fix")
+    assert [i.id for i in got] == ["a"]
+    with pytest.raises(CatalogError, match="more than 1 objects; fix"):
+        walk_catalog("root", docs["root"], load, where="t", limit_fix="fix", max_objects=1)
+    docs["a"] = {"type": "Catalog", "links": []}
+    with pytest.raises(CatalogError, match="linked as a STAC item"):
+        walk_catalog("root", docs["root"], load, where="t", limit_fix="fix")
