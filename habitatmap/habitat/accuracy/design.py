@@ -261,35 +261,23 @@ def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], lege
     InputDataError
         If the raster is unreadable, does not cover the points, or holds codes outside the legend.
     """
+    import shapely
+
     from habitatmap.geodesy import transform_geometries
-    from habitatmap.grid import Grid
-    from habitatmap.io.raster import open_raster, read_window
+    from habitatmap.habitat.accuracy.assess import _class_map
 
-    with open_raster(raster, what="reference raster") as ds:
-        grid = Grid.from_dataset(ds)
-        nodata = ds.nodata
-        geoms, _ = transform_geometries(design.points.geometry.values, design.points.crs, grid.crs,
-                                        what=str(raster))
-        import shapely
-
-        rr, cc = grid.rowcol(shapely.get_x(geoms), shapely.get_y(geoms))
-        on = grid.contains(rr, cc)
-        if not on.any():
-            raise InputDataError(f"{raster}: covers none of the sample points; give the reference raster of "
-                                 "the mapped area.")
-        from rasterio.windows import Window
-
-        values = np.full(len(rr), -1, dtype=np.int64)
-        tile = 256  # read the tiles the points fall in, not the whole raster
-        idx = np.flatnonzero(on)
-        keys = (rr[idx] // tile) * (grid.width // tile + 1) + cc[idx] // tile
-        for key in np.unique(keys):
-            sel = idx[keys == key]
-            r0, c0 = int(rr[sel[0]]) // tile * tile, int(cc[sel[0]]) // tile * tile
-            block = read_window(ds, 1, window=Window(c0, r0, min(tile, grid.width - c0),
-                                                     min(tile, grid.height - r0)), path=raster)
-            values[sel] = block[rr[sel] - r0, cc[sel] - c0]
-    keep = on & (values != (nodata if nodata is not None else -1))
+    grid, values_at = _class_map(Path(raster))  # reads only the tiles the points fall in
+    geoms, _ = transform_geometries(design.points.geometry.values, design.points.crs, grid.crs,
+                                    what=str(raster))
+    rr, cc = grid.rowcol(shapely.get_x(geoms), shapely.get_y(geoms))
+    on = grid.contains(rr, cc)
+    if not on.any():
+        raise InputDataError(f"{raster}: covers none of the sample points; give the reference raster of "
+                             "the mapped area.")
+    values = np.full(len(rr), np.nan)
+    values[on] = values_at(rr[on], cc[on])  # NaN on the raster's nodata
+    keep = np.isfinite(values)
+    values = np.where(keep, values, -1).astype(np.int64)
     unknown = sorted(set(values[keep].tolist()) - set(legend.codes))
     if unknown:
         raise InputDataError(f"{raster}: holds codes {unknown} that are not in the legend; pass a raster of "
