@@ -214,9 +214,14 @@ def assess_map(
     acc, design = assess_samples(map_codes, samples, mapped, pixel_ha, legend)
     result = Assessment(acc, design, str(map_path), samples.source, pixel_ha, dropped, samples.operation,
                         list(acc.notes))
-    sibling = map_path.with_name(map_path.stem + "_method.tif")
-    if method_path is None and sibling.is_file():
-        method_path = sibling  # written beside the map by a gap-filled classification
+    if method_path is None:
+        # Only the method raster the map itself names: a file left by an earlier, gap-filled run
+        # beside a map made without gap filling would describe other pixels.
+        with open_raster(map_path, what="class map") as ds:
+            gap_fill = ds.tags().get("GAP_FILL", "")
+        sibling = map_path.with_name(map_path.stem + "_method.tif")
+        if sibling.name in gap_fill and sibling.is_file():
+            method_path = sibling
     if method_path is not None:
         from habitatmap.io.raster import open_raster as _open
 

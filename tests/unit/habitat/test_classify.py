@@ -172,3 +172,20 @@ def test_gap_fill_classifies_from_the_composite_that_has_data(world, legend, tmp
     single = classify_composites([a], tmp_path / "one.tif", legend, training=str(training),
                                  settings=ClassifySettings(threads=1, mmu_ha=0))
     assert single.map.method_path is None  # one composite: nothing to fall back on
+
+
+def test_a_stale_method_raster_is_not_used(world, legend, tmp_path):
+    """A map made without gap filling ignores a <map>_method.tif left by an earlier run."""
+    import shutil
+
+    comp, training, reference, _ = world
+    a, b = tmp_path / "a.tif", tmp_path / "b.tif"
+    shutil.copy(comp, a)
+    shutil.copy(comp, b)
+    first = classify_composites([a, b], tmp_path / "h.tif", legend, training=str(training),
+                                validation=str(reference), settings=ClassifySettings(threads=1))
+    assert first.map.method_path is not None and first.assessment.by_method
+    again = classify_composites([a, b], tmp_path / "h.tif", legend, training=str(training),
+                                validation=str(reference), settings=ClassifySettings(threads=1),
+                                gap_fill=False)
+    assert again.map.method_path is None and again.assessment.by_method == []
