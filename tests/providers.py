@@ -15,13 +15,14 @@ import json
 import math
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import shapely
 from shapely.geometry import box, mapping, shape
+
+from tests.stac_server import LoopbackServer
 
 DATA = Path(__file__).parent / "data" / "stac"
 
@@ -135,11 +136,12 @@ def band_dn(index: int, rows: int, cols: int) -> np.ndarray:
 THERMAL_DN = 42706
 
 
-class ProviderServer:
+class ProviderServer(LoopbackServer):
     """One provider's STAC API, files and S3 bucket on 127.0.0.1."""
 
     def __init__(self, root: Path, profile: str, items: list[dict], *, page_size: int = 100,
                  size: int = 48) -> None:
+        super().__init__()
         self.root = Path(root)
         self.profile = PROFILES[profile]
         self.page_size = page_size
@@ -148,38 +150,8 @@ class ProviderServer:
         self.s3_requests: list[dict] = []
         self._tokens: dict[str, dict] = {}
         self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_HEAD(self):
-                server._serve(self, head=True)
-
-            def do_GET(self):
-                server._serve(self, head=False)
-
-            def do_POST(self):
-                server._serve(self, head=False)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.windows: dict[str, Window] = {}
         self.items = [self._localise(i) for i in items]
-
-    def __enter__(self) -> ProviderServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     @property
     def api(self) -> str:
@@ -262,17 +234,6 @@ class ProviderServer:
             dst.write(data, 1)
 
     # -- HTTP ---------------------------------------------------------------------------------------
-    def _reply(self, h, status: int, body: bytes, ctype: str, head: bool, extra=None) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        h.send_header("Accept-Ranges", "bytes")
-        for k, v in (extra or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        if not head:
-            h.wfile.write(body)
-
     def _serve(self, h, head: bool) -> None:
         parsed = urlparse(h.path)
         path = parsed.path

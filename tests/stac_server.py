@@ -23,17 +23,11 @@ from shapely.geometry import box, shape
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-class StacTestServer:
-    """Serve ``root`` at ``http://127.0.0.1:<port>/`` and a STAC API at ``/api``."""
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 that hands every HEAD, GET and POST to ``_serve``
+    (subclasses answer them); a context manager that starts and stops it."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.bytes_sent: Counter[str] = Counter()
-        self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
-        self.failures: dict[tuple[str | None, str], list[int]] = defaultdict(list)
-        self.delay = 0.0
-        self.page_size = 100
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,10 +47,11 @@ class StacTestServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> StacTestServer:
+    def __enter__(self):
         self.thread.start()
         return self
 
@@ -64,15 +59,9 @@ class StacTestServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def fail(self, path: str, *statuses: int, method: str | None = None) -> None:
-        """Answer the next requests for ``path`` (of ``method``, or any) with these statuses."""
-        self.failures[(method, path)].extend(statuses)
+    def _serve(self, h, head: bool) -> None:
+        raise NotImplementedError
 
-    def count(self, path: str) -> int:
-        """Requests seen for ``path``."""
-        return sum(1 for _, p, _ in self.requests if p == path)
-
-    # -- request handling -------------------------------------------------------------------------
     def _reply(self, h, status: int, body: bytes, ctype: str, head: bool, extra=None) -> None:
         h.send_response(status)
         h.send_header("Content-Type", ctype)
@@ -83,8 +72,37 @@ class StacTestServer:
         h.end_headers()
         if not head:
             h.wfile.write(body)
-            with self._lock:
-                self.bytes_sent[urlparse(h.path).path] += len(body)
+            self._sent(h, len(body))
+
+    def _sent(self, h, n: int) -> None:
+        """Called after a body of ``n`` bytes went out (for byte counting)."""
+
+
+class StacTestServer(LoopbackServer):
+    """Serve ``root`` at ``http://127.0.0.1:<port>/`` and a STAC API at ``/api``."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.bytes_sent: Counter[str] = Counter()
+        self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.failures: dict[tuple[str | None, str], list[int]] = defaultdict(list)
+        self.delay = 0.0
+        self.page_size = 100
+        self._lock = threading.Lock()
+
+    def fail(self, path: str, *statuses: int, method: str | None = None) -> None:
+        """Answer the next requests for ``path`` (of ``method``, or any) with these statuses."""
+        self.failures[(method, path)].extend(statuses)
+
+    def count(self, path: str) -> int:
+        """Requests seen for ``path``."""
+        return sum(1 for _, p, _ in self.requests if p == path)
+
+    # -- request handling -------------------------------------------------------------------------
+    def _sent(self, h, n: int) -> None:
+        with self._lock:
+            self.bytes_sent[urlparse(h.path).path] += n
 
     def _serve(self, h, head: bool) -> None:
         path = urlparse(h.path).path

@@ -164,9 +164,9 @@ def test_per_asset_projection_anchors_the_grid(tmp_path):
         result = _pull(srv, found, derived["id"], tmp_path)
         assert not result.failed
         t = derived["assets"]["red"]["proj:transform"]
+        # Anchored at (0, 0) instead, the origin would be 15 m off this lattice (t[2] % 30 == 15).
+        assert t[2] % 30 == 15
         assert (result.grid.transform.c - t[2]) % 30 == 0 and (result.grid.transform.f - t[5]) % 30 == 0
-        # Off the lattice the origin would be a multiple of 30 from (0, 0) instead: 15 m off.
-        assert (result.grid.transform.c - t[2]) % 30 == 0
 
 
 def test_thermal_band_scaled_to_kelvin(tmp_path):
