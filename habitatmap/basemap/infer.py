@@ -128,7 +128,8 @@ def sketch_layer(spec: str | os.PathLike[str], *, encoding: str | None = None,
     for col in gdf.columns:
         if col == gdf.geometry.name:
             continue
-        values = [str(v) for v in gdf[col].dropna().unique()[:_MAX_ZONES]]
+        # As text first: list-valued fields (GeoJSON arrays) are not hashable.
+        values = list(gdf[col].dropna().astype(str).unique()[:_MAX_ZONES])
         fields[str(col)] = values
     doubts: list[str] = []
     lines = all(k in ("LineString", "MultiLineString") for k in kinds) and kinds

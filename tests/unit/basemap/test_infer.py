@@ -67,3 +67,13 @@ def test_draft_round_trips(sample_dir, tmp_path):
     assert doc == draft_mapping(sketches)
     assert mapping_from_doc(doc, tmp_path / "m.yaml").layers.keys() == {s.key for s in sketches}
     assert ZONE_WORDS["заповедн"] == "core" and ZONE_WORDS["核心"] == "core"
+
+
+def test_list_valued_fields_are_sampled_as_text(tmp_path):
+    """A GeoJSON array property (read as a list) used to end in 'unhashable type' (a traceback)."""
+    p = tmp_path / "arr.geojson"
+    p.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Park",'
+                 '"tags":["a","b"]},"geometry":{"type":"Polygon","coordinates":[[[130,42],[131,42],[131,43],'
+                 '[130,42]]]}}]}', encoding="utf-8")
+    s = sketch_layer(p)
+    assert s.target == "parks" and len(s.fields["tags"]) == 1
