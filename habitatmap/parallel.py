@@ -8,15 +8,43 @@ For a remote cluster the workers need habitatmap installed and the input paths (
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from habitatmap.errors import ConfigError, HabitatmapError
 
-__all__ = ["dask_client", "map_unordered", "raise_on_sigterm"]
+__all__ = ["active_client", "dask_client", "map_unordered", "raise_on_sigterm", "separate_processes",
+           "use_client"]
+
+_ACTIVE: contextvars.ContextVar[Any] = contextvars.ContextVar("habitatmap_dask_client", default=None)
+
+
+def active_client() -> Any:
+    """The client a workflow runs every step on (:func:`use_client`), or None."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def use_client(client: Any) -> Iterator[Any]:
+    """Inside the block every :func:`dask_client` yields ``client`` instead of starting a cluster:
+    one client for all the steps of a run (``habitatmap run``)."""
+    token = _ACTIVE.set(client)
+    try:
+        yield client
+    finally:
+        _ACTIVE.reset(token)
+
+
+def separate_processes(client: Any) -> bool:
+    """True if the client's workers run in other processes than this one (a scheduler address or a
+    local cluster of processes): data sent to them is serialised, and GDAL state is not shared."""
+    pids = client.run(os.getpid)
+    return any(pid != os.getpid() for pid in pids.values()) if pids else True
 
 
 def raise_on_sigterm() -> None:
@@ -43,8 +71,10 @@ def raise_on_sigterm() -> None:
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None = None, *, threads: int | None = None) -> Iterator[Any]:
-    """A ``distributed.Client``: connected to ``scheduler``, or to a local cluster started here.
+def dask_client(scheduler: str | None = None, *, threads: int | None = None,
+                processes: int | None = None) -> Iterator[Any]:
+    """A ``distributed.Client``: the run's own (:func:`use_client`), connected to ``scheduler``, or to
+    a local cluster started here.
 
     Parameters
     ----------
@@ -53,6 +83,8 @@ def dask_client(scheduler: str | None = None, *, threads: int | None = None) -> 
         starts a local in-process cluster (threads share memory, nothing is serialised).
     threads
         Worker threads of the local cluster (default: the number of CPUs).
+    processes
+        Start a local cluster of this many worker processes (one thread each) instead of threads.
 
     Raises
     ------
@@ -61,6 +93,9 @@ def dask_client(scheduler: str | None = None, *, threads: int | None = None) -> 
     """
     from distributed import Client, LocalCluster
 
+    if _ACTIVE.get() is not None:
+        yield _ACTIVE.get()
+        return
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
@@ -73,6 +108,11 @@ def dask_client(scheduler: str | None = None, *, threads: int | None = None) -> 
     # A local run needs no dashboard and no chatter about ports on the user's terminal.
     for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    if processes:
+        with LocalCluster(n_workers=processes, threads_per_worker=1, processes=True, dashboard_address=None,
+                          memory_limit=0) as cluster, Client(cluster) as client:
+            yield client
+        return
     with LocalCluster(n_workers=1, threads_per_worker=threads or os.cpu_count() or 1, processes=False,
                       dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
         yield client
@@ -98,7 +138,10 @@ def map_unordered(
         args = next(pending, None)
         if args is None:
             return False
-        queue.add(client.submit(_guarded, func, *args, pure=False))
+        # Keys named after the work (``composite_block-…``), not after the wrapper: the dashboard
+        # and the scheduler's task prefixes then say which step's tasks ran where.
+        key = f"{getattr(func, '__name__', 'task')}-{uuid.uuid4().hex}"
+        queue.add(client.submit(_guarded, func, *args, pure=False, key=key))
         return True
 
     for _ in range(max(1, max_in_flight)):

@@ -64,3 +64,24 @@ def qgis_python() -> str | None:
         return None
     ok = subprocess.run([exe, "-c", "import qgis.core"], capture_output=True).returncode == 0
     return exe if ok else None
+
+
+@pytest.fixture()
+def site_copy(tmp_path):
+    """``site_copy(old, new, ...)``: the Tumen site file copied beside its sample (a copied
+    workflows/ folder and a link to sample_data/), with each ``old`` text replaced by ``new``."""
+
+    def make(*edits: str, name: str = "tumen.yaml") -> Path:
+        folder = tmp_path / "site"
+        if not folder.exists():
+            shutil.copytree(ROOT / "workflows", folder / "workflows")
+            (folder / "sample_data").symlink_to(ROOT / "sample_data")
+        text = (ROOT / "workflows" / "tumen.yaml").read_text(encoding="utf-8")
+        for old, new in zip(edits[::2], edits[1::2], strict=True):
+            assert old in text, old
+            text = text.replace(old, new)
+        p = folder / "workflows" / name
+        p.write_text(text, encoding="utf-8")
+        return p
+
+    return make

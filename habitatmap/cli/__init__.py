@@ -9,6 +9,7 @@ from habitatmap.cli import (  # noqa: F401  (registers commands)
     demo,
     habitats,
     legend,
+    run,
     scenes,
     sheets,
     webmap,

@@ -1,4 +1,4 @@
-"""``habitatmap demo``: run the bundled Tumen sample workflow."""
+"""``habitatmap demo``: ``habitatmap run workflows/tumen.yaml`` on the bundled sample, and what it found."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
+from habitatmap.cli.run import run_site
 from habitatmap.cli.scenes import scenes_table
 from habitatmap.resources import data_path
-from habitatmap.workflow.demo import demo_workflow, run_demo
-from habitatmap.workflow.site import load_site
+from habitatmap.workflow.demo import demo_workflow
+from habitatmap.workflow.runner import RunResult
+from habitatmap.workflow.site import Site, load_site
 
-__all__ = ["demo"]
+__all__ = ["demo", "print_findings"]
 
 
 DEFAULT_WORKFLOW = data_path("workflows", "tumen.yaml")
@@ -32,59 +34,75 @@ def demo(
     """
     site = load_site(demo_workflow(workflow))
     legend = state(ctx).legend
-    console.print(f"[bold]{site.name.en}[/bold] — sample data: {site.resolve(site.inputs.sample_data)}")
+    console.print(f"[bold]{site.name.en}[/bold] — sample data: {site.resolve(site.sample)}")
     console.print(f"Legend {legend.id} {legend.version}: {len(legend.classes)} classes, valid.")
-    result = run_demo(site, legend, out)
-    meta = result.sample_meta
-    console.print(f"Sample data verified against metadata.json "
-                  f"({len(meta['files'])} files, synthetic, seed {meta['seed']}).")
-    console.print(scenes_table(result.scenes, f"{len(result.scenes)} sample Landsat scenes over "
-                                              f"{site.inputs.aoi}"))
-    grid = result.pull.grid
-    console.print(f"Pulled {len(result.pull.outcomes)} scenes onto {grid.crs}, {grid.width} x "
-                  f"{grid.height} px at {grid.resolution:g} m, cloud-masked.")
-    for name, comp in result.composites.items():
-        console.print(f"Composite '{name}': median of {len(comp.scenes)} scenes, "
-                      f"{len(comp.bands)} bands ({', '.join(comp.bands)}).")
-    cls = result.classification
-    if cls is not None:
-        console.print(f"Habitat map: {len(cls.model.feature_names)} features, random forest trained on "
-                      f"{len(cls.training) if cls.training is not None else 0} samples; minimum mapping "
-                      f"unit {cls.map.mmu_pixels} pixels.")
-        if cls.assessment is not None:
-            acc = cls.assessment.accuracy
-            console.print(f"Accuracy against the reference sample ({cls.assessment.reference}): overall "
-                          f"{acc.overall_accuracy:.3f} ± {1.96 * acc.overall_accuracy_se:.3f} (95 %, "
-                          f"area-weighted, {acc.n} points).")
-    if result.polygons is not None:
-        console.print(f"Habitat polygons: {result.polygons.polygons}, simplified with "
-                      f"{result.polygons.tolerance_m:g} m for 1:100000.")
-    if result.basemap is not None:
-        console.print(f"Base map in {result.basemap.crs}: " + ", ".join(
-            f"{k} ({v})" for k, v in result.basemap.layers.items()) + ".", highlight=False)
-        for info in result.basemap.inputs:
-            if info.operation is not None:
-                console.print(f"  {Path(info.source).name}: {info.operation.description}", highlight=False)
-    if result.sheets:
-        console.print("1:100000 sheet of the area's centre: " + " / ".join(result.sheets.values()),
+    result = run_site(ctx, site, out)
+    assert result is not None
+    print_findings(site, result)
+
+
+def print_findings(site: Site, result: RunResult) -> None:
+    """What the run's steps found, from their records (cached steps included)."""
+    from habitatmap.scenes.items import SceneSummary
+
+    f = result.facts
+    if "search" in f:
+        scenes = [SceneSummary(**s) for s in f["search"]["scenes"]]
+        console.print(scenes_table(scenes, f"{len(scenes)} Landsat scenes over {site.aoi}"))
+    if "pull" in f:
+        g = f["pull"]["grid"]
+        console.print(f"Pulled {len(f['pull']['scenes'])} scenes onto {g['crs']}, {g['width']} x "
+                      f"{g['height']} px at {abs(g['transform'][0]):g} m, cloud-masked.", highlight=False)
+    for name in site.composites:
+        c = f.get(f"composite:{name}")
+        if c:
+            console.print(f"Composite '{name}': {c['method']} of {len(c['scenes'])} scenes, "
+                          f"{len(c['bands'])} bands ({', '.join(c['bands'])}).", highlight=False)
+    cls = f.get("classify")
+    if cls:
+        console.print(f"Habitat map: {cls['features']} features, {cls['model']} trained on "
+                      f"{cls['training_samples']} samples; minimum mapping unit {cls['mmu_pixels']} pixels.",
                       highlight=False)
-    corr = result.corridors
-    if corr:
-        console.print(f"Corridors of {corr['species']} between the core zones:", highlight=False)
-        for row in corr["leastcost"]:
+    acc = f.get("accuracy") or (cls or {}).get("accuracy")
+    if acc and "overall_accuracy" in acc:
+        console.print(f"Accuracy against the reference sample ({Path(acc['reference']).name}): overall "
+                      f"{acc['overall_accuracy']:.3f} ± {acc['overall_accuracy_ci95']:.3f} (95 %, "
+                      f"area-weighted, {acc['n']} points).", highlight=False)
+    if "polygonize" in f:
+        p = f["polygonize"]
+        console.print(f"Habitat polygons: {p['polygons']}, simplified with {p['tolerance_m']:g} m for "
+                      "1:100000.", highlight=False)
+    if "basemap" in f:
+        b = f["basemap"]
+        console.print(f"Base map in {b['crs']}: " + ", ".join(f"{k} ({v})" for k, v in b["layers"].items())
+                      + ".", highlight=False)
+        for source, op in b["operations"].items():
+            console.print(f"  {source}: {op}", highlight=False)
+    if "sheet" in f:
+        console.print("1:100000 sheet of the area's centre: " + " / ".join(f["sheet"]["sheets"].values()),
+                      highlight=False)
+    for spec in site.corridors:
+        sp = spec.species
+        lc, circ, border = (f.get(f"{k}:{sp}", {}) for k in ("leastcost", "circuit", "border"))
+        if not lc:
+            continue
+        console.print(f"Corridors of {sp} between the core zones:", highlight=False)
+        for row in lc["links"]:
             if row["linked"]:
                 console.print(f"  {row['name_a']} - {row['name_b']}: least-cost path "
                               f"{row['path_length_m'] / 1000:.1f} km, cost/Euclidean "
                               f"{row['cost_to_euclidean']}, crosses the border {row['border_crossings']}x",
                               highlight=False)
-        for pair, r in corr["effective_resistance"].items():
+        for pair, r in circ.get("effective_resistance", {}).items():
             console.print(f"  effective resistance {pair}: {r:.4g}", highlight=False)
-        for seg in corr.get("border_top_segments", []):
+        for seg in border.get("top_segments", []):
             console.print(f"  border km {seg['from_km']:g}-{seg['to_km']:g}: {seg['share_pct']}% of the "
                           "current crossing the border", highlight=False)
-    console.print(f"Wrote {len(result.written)} files into {out.resolve()}:")
-    for label, path in result.written:
-        echo_path(label, path)
-    if result.webmap is not None:
-        console.print(f"Open {result.webmap.resolve()} in any web browser to explore the results; it "
+    out = result.out
+    written = sorted({rel.split("/")[0] for rec in result.records.values() for rel in rec.outputs})
+    console.print(f"Outputs in {out.resolve()}:")
+    for name in [*written, "catalog.json", "summary.json", "provenance.json"]:
+        echo_path(name, out / name)
+    if (out / "map.html").is_file():
+        console.print(f"Open {(out / 'map.html').resolve()} in any web browser to explore the results; it "
                       "works offline (everything is inside the one file).", highlight=False)

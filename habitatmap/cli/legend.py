@@ -59,7 +59,7 @@ def check(
         None, dir_okay=False, help="Legend YAML to check (default: the --legend one, or the bundled legend).",
     ),
 ) -> None:
-    """Validate a legend file: unique codes and keys, colours, four languages, resistances.
+    """Validate a legend file: unique codes and keys, colours, five languages, resistances.
 
     Exits with code 2 and one sentence naming the class and the problem if the legend is invalid.
 

@@ -309,7 +309,7 @@ def predict_map(
         From :func:`train_fallbacks`.
     """
     from habitatmap.io.raster import ScratchRaster, cog_writer
-    from habitatmap.parallel import dask_client, map_unordered
+    from habitatmap.parallel import dask_client, map_unordered, separate_processes
 
     settings = settings or ClassifySettings()
     grid = stack.grid
@@ -368,8 +368,9 @@ def predict_map(
             profile={"compress": "DEFLATE", "level": 6, "predictor": 1})) if fallbacks else None
         with scratch.write() as raw, dask_client(settings.scheduler, threads=settings.threads) as client:
             threads = sum(client.nthreads().values()) or 1
-            shared = client.scatter(predictor, broadcast=True) if settings.scheduler else predictor
-            shared_fb = client.scatter(fb, broadcast=True) if settings.scheduler and fb else fb
+            remote = separate_processes(client)  # models go to other processes once, not per block
+            shared = client.scatter(predictor, broadcast=True) if remote else predictor
+            shared_fb = client.scatter(fb, broadcast=True) if remote and fb else fb
             tasks = ((stack, w, shared, codes, legend.nodata, shared_fb) for w in windows)
             for n, (win, labels, method) in enumerate(
                     map_unordered(client, _predict_block, tasks, max_in_flight=2 * threads), start=1):

@@ -28,6 +28,7 @@ __all__ = [
     "check_output_folder",
     "clean_own_leftovers",
     "is_own_leftover",
+    "is_staging",
     "scratch_array",
     "scratch_folder",
     "sha256_file",
@@ -251,6 +252,11 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's live process
         return True
     return True
+
+
+def is_staging(path: Path) -> bool:
+    """True if ``path`` is a staging file or folder of a habitatmap process (finished or not)."""
+    return bool(_LEFTOVER.match(path.name))
 
 
 def is_own_leftover(path: Path) -> bool:

@@ -35,7 +35,7 @@ __all__ = [
     "load_legend",
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "ru", "zh", "mn")
+LANGUAGES: tuple[str, ...] = ("en", "ru", "zh", "mn", "kk")
 
 #: ESA WorldCover 2021 class codes and names.
 WORLDCOVER_CLASSES: dict[int, str] = {
@@ -72,6 +72,7 @@ class Names(_Strict):
     ru: str = Field(min_length=1)
     zh: str = Field(min_length=1)
     mn: str = Field(min_length=1)
+    kk: str = Field(min_length=1)
 
     def get(self, lang: str) -> str:
         """Return the text in ``lang`` (one of :data:`LANGUAGES`)."""

@@ -531,7 +531,12 @@ def pull_scenes(
                 outcomes[item.id] = SceneOutcome(item.id, "failed", error=value)
 
         area_doc = (shapely.to_wkt(local.geometry, rounding_precision=3), local.crs, local.source)
-        if settings.workers <= 1 or len(todo) <= 1:
+        from habitatmap.parallel import active_client
+
+        client = active_client()
+        if client is not None and todo:  # a workflow's one client: no second pool
+            _pull_on_client(client, todo, grid, area_doc, settings, progress, finish)
+        elif settings.workers <= 1 or len(todo) <= 1:
             for item, dest in todo:
                 finish(item, dest, *_pull_task(standalone_item(item), grid, area_doc, settings, dest,
                                                progress))
@@ -577,6 +582,26 @@ def _queued_progress(item_id: str, done: int, total: int) -> None:
 def _pull_in_worker(item_doc: dict, grid: Grid, area_doc: tuple[str, str, str], settings: PullSettings,
                     dest: Path) -> tuple[str, Any]:
     return _pull_task(item_doc, grid, area_doc, settings, dest, _queued_progress)
+
+
+def _pull_on_client(client, todo, grid, area_doc, settings, progress, finish) -> None:
+    """Scenes as tasks of the run's dask client. Workers in other processes pull as many scenes
+    at once as there are worker threads; an in-process (threads) cluster pulls one at a time,
+    because concurrent GDAL writers in one process corrupted its heap (see _pull_in_processes)."""
+    from habitatmap.parallel import map_unordered, separate_processes
+
+    width = sum(client.nthreads().values()) if separate_processes(client) else 1
+    tasks = [(standalone_item(item), grid, area_doc, settings, dest, None) for item, dest in todo]
+    by_dest = {dest: item for item, dest in todo}
+    for dest, status, value in map_unordered(client, _pull_returning_dest, tasks, max_in_flight=width):
+        finish(by_dest[dest], dest, status, value)
+        if progress is not None:
+            progress(by_dest[dest].id, 1, 1)
+
+
+def _pull_returning_dest(item_doc: dict, grid: Grid, area_doc: tuple[str, str, str], settings: PullSettings,
+                         dest: Path, progress: Progress | None) -> tuple[Path, str, Any]:
+    return (dest, *_pull_task(item_doc, grid, area_doc, settings, dest, progress))
 
 
 def _pull_in_processes(todo, grid, area_doc, settings, progress, finish) -> None:

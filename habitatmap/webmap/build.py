@@ -127,8 +127,8 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
 
 
 def _vector_fields(lang: str) -> list[tuple[str, list[str]]]:
-    name_field = {"en": "name_en", "ru": "name_ru", "zh": "name_zh", "mn": "name_en"}[lang]
-    park_field = {"en": "park_en", "ru": "park_ru", "zh": "park_zh", "mn": "park_en"}[lang]
+    name_field = {"en": "name_en", "ru": "name_ru", "zh": "name_zh", "mn": "name_en", "kk": "name_ru"}[lang]
+    park_field = {"en": "park_en", "ru": "park_ru", "zh": "park_zh", "mn": "park_en", "kk": "park_ru"}[lang]
     return [("parks", [name_field, "country"]),
             ("zones", [park_field, "zone_national", "zone_class", "country"]),
             ("border", []), ("sheets_sk42", ["code"]), ("sheets_gbt13989", ["code"])]

@@ -1,7 +1,10 @@
 """Site workflow files (``workflows/<site>.yaml``): the model and its loader.
 
-A site file names the transboundary area, its sample or production inputs and the defaults the
-commands use there. Paths in it are relative to the file's folder's parent (the project root).
+A site file names the transboundary area and everything ``habitatmap run`` needs there: where the
+scenes come from (a STAC API or a static catalog), which dates and cloud limits, the seasonal
+composites, the classification inputs, the national layers of the base map with their mapping, the
+corridor species and their cores, the languages and the CRS. Relative paths are relative to the
+site file's own folder, so a copied site file keeps working beside its data.
 """
 
 from __future__ import annotations
@@ -9,55 +12,64 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from habitatmap.errors import ConfigError
 from habitatmap.legend.model import LANGUAGES, Names
 from habitatmap.values import quote, validation_problem
 
-__all__ = ["ClassificationSpec", "CompositeSpec", "CorridorSpec", "SceneSearch", "Site", "SiteInputs",
-           "load_site"]
+__all__ = ["BasemapSpec", "ClassificationSpec", "CompositeSpec", "CoresSpec", "CorridorSpec", "DateRange",
+           "ReferenceDesignSpec", "SceneSearch", "Site", "load_site"]
 
 
-class SiteInputs(BaseModel):
-    """Input locations of a site."""
-
+class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    sample_data: Path
-    stac: Path
-    aoi: Path
-    boundaries: list[str] = Field(default_factory=list)
-    mapping: Path | None = None
+
+class DateRange(_Spec):
+    """An inclusive range of acquisition dates."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
 
 
-class SceneSearch(BaseModel):
-    """Which scenes the site uses."""
+class SceneSearch(_Spec):
+    """Where the site's scenes come from and which ones it uses."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    start: dt.date | None = None
-    end: dt.date | None = None
+    #: A STAC API URL, a static catalog or collection (URL or path), relative to the site file.
+    stac: str = Field(min_length=1)
+    collection: str = "landsat-c2-l2"
+    #: One or more date ranges (e.g. two summers); scenes of any of them are used.
+    dates: list[DateRange] = Field(min_length=1)
     max_cloud: float | None = Field(default=None, ge=0, le=100)
     platforms: list[str] = Field(default_factory=list)
+    resolution: float = Field(default=30.0, gt=0, le=10000)
+    requester_pays: bool = False
+    limit: int | None = Field(default=None, ge=1, le=100000)
 
 
-class CompositeSpec(BaseModel):
+class CompositeSpec(_Spec):
     """One seasonal composite of the site."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     months: str
     method: str = "median"
     indices: list[str] = Field(default_factory=list)
+    #: Keep snow and ice (winter composites of snow-leopard ranges); such composites are built from a
+    #: pull of their own in which snow is not masked.
+    keep_snow: bool = False
 
 
-class ReferenceDesignSpec(BaseModel):
+class ReferenceDesignSpec(_Spec):
     """A reference sample drawn from the site's own map (Olofsson et al. 2014): its size, its
     allocation and, where a reference raster exists, where its labels come from."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     target_se: float = Field(default=0.01, gt=0, lt=1)
     n: int | None = Field(default=None, ge=1, le=10**6)
@@ -69,10 +81,8 @@ class ReferenceDesignSpec(BaseModel):
     label_from: Path | None = None
 
 
-class ClassificationSpec(BaseModel):
+class ClassificationSpec(_Spec):
     """How the site's habitat map is made and checked."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     composites: list[str] = Field(min_length=1)
     training: Path
@@ -80,26 +90,47 @@ class ClassificationSpec(BaseModel):
     reference_design: ReferenceDesignSpec | None = None
     label_field: str | None = None
     model: str = "rf"
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)
     mmu_ha: float | None = Field(default=None, ge=0)
+    majority: int = 0
+    gap_fill: bool = True
 
 
-class CorridorSpec(BaseModel):
-    """Corridors of one species between the site's core areas (layers of the site's base map)."""
+class BasemapSpec(_Spec):
+    """The 1:100000 base map: the national layers (``FILE`` or ``FILE:LAYER``) and their mapping."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    layers: list[str] = Field(min_length=1)
+    #: The attribute mapping (``habitatmap basemap mapping`` drafts one); None infers it.
+    mapping: Path | None = None
+    #: Print the 1:100000 sheet of the area's centre as a PDF.
+    sheet: bool = True
+
+
+class CoresSpec(_Spec):
+    """The core areas a species' corridors connect: a base-map layer or a file, and a selection."""
+
+    layer: str | None = "zones"
+    file: str | None = None
+    select: str | None = "zone_class=core"
+
+    @model_validator(mode="after")
+    def _one(self) -> CoresSpec:
+        if (self.layer is None) == (self.file is None):
+            raise ValueError("give exactly one of layer (a base-map layer) or file")
+        return self
+
+
+class CorridorSpec(_Spec):
+    """Corridors of one species between the site's core areas."""
 
     species: str
-    cores_layer: str = "zones"
-    cores_select: str | None = "zone_class=core"
+    cores: CoresSpec = Field(default_factory=CoresSpec)
     border_layer: str | None = "border"
-    segment_km: float = Field(default=1.0, gt=0)
+    segment_km: float = Field(default=1.0, gt=0, le=1000)
 
 
-class Site(BaseModel):
+class Site(_Spec):
     """One transboundary site."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: Names
@@ -107,16 +138,83 @@ class Site(BaseModel):
     crs: str
     species: list[str] = Field(min_length=1)
     languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
-    inputs: SiteInputs
-    scenes: SceneSearch = Field(default_factory=SceneSearch)
-    composites: dict[str, CompositeSpec] = Field(default_factory=dict)
+    #: A bundled synthetic sample the inputs come from, verified against its checksums first.
+    sample: Path | None = None
+    aoi: Path
+    #: An agency's datum-shift parameters (see ``--datum-params``).
+    datum_params: Path | None = None
+    allow_ballpark: bool = False
+    scenes: SceneSearch
+    composites: dict[str, CompositeSpec] = Field(min_length=1)
     classification: ClassificationSpec | None = None
-    corridors: CorridorSpec | None = None
+    basemap: BasemapSpec | None = None
+    corridors: list[CorridorSpec] = Field(default_factory=list)
+    #: Language of the web map.
+    webmap_lang: str = "en"
     root: Path = Field(default=Path("."), exclude=True)
+    source: Path = Field(default=Path("site.yaml"), exclude=True)
 
-    def resolve(self, path: Path) -> Path:
-        """Resolve a path from the site file against the project root."""
-        return path if path.is_absolute() else (self.root / path)
+    @field_validator("composites")
+    @classmethod
+    def _names(cls, v: dict[str, CompositeSpec]) -> dict[str, CompositeSpec]:
+        import re
+
+        for name in v:
+            if not re.fullmatch(r"[a-z0-9_]{1,40}", name):
+                raise ValueError(f"composite name {quote(name)} must be 1-40 of a-z, 0-9 and _")
+        return v
+
+    def resolve(self, path: str | os.PathLike[str]) -> Path:
+        """Resolve a path from the site file against the site file's folder."""
+        p = Path(path)
+        return p if p.is_absolute() else Path(os.path.normpath(self.root / p))
+
+    def resolve_layer(self, spec: str) -> str:
+        """Resolve ``FILE[:LAYER]`` against the site file's folder, keeping the layer."""
+        from habitatmap.io.paths import split_layer
+
+        file, layer = split_layer(spec)
+        return str(self.resolve(file)) + (f":{layer}" if layer else "")
+
+    def stac_source(self) -> str:
+        """The scene source: a URL as written, a local catalog resolved against the site folder."""
+        s = self.scenes.stac
+        return s if s.startswith(("http://", "https://")) else str(self.resolve(s))
+
+
+def key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """Line (1-based) of every mapping key and list item of a YAML text, by its path of keys."""
+    import yaml
+
+    from habitatmap.io.yaml import compose_yaml
+
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = (*path, k.value)
+                lines[key] = k.start_mark.line + 1
+                walk(v, key)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                lines[(*path, i)] = v.start_mark.line + 1
+                walk(v, (*path, i))
+
+    walk(compose_yaml(text), ())
+    return lines
+
+
+def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
+    try:
+        lines = key_lines(path.read_bytes().decode("utf-8-sig"))
+    except Exception:
+        return None
+    full = ("site", *loc)
+    for n in range(len(full), 0, -1):
+        if full[:n] in lines:
+            return lines[full[:n]]
+    return None
 
 
 def load_site(path: str | os.PathLike[str]) -> Site:
@@ -125,7 +223,7 @@ def load_site(path: str | os.PathLike[str]) -> Site:
     Raises
     ------
     ConfigError
-        With one sentence naming the file, the field and the fix.
+        With one sentence naming the file, the line, the field and the fix.
     """
     from habitatmap.io.yaml import read_yaml
 
@@ -134,16 +232,50 @@ def load_site(path: str | os.PathLike[str]) -> Site:
     if not isinstance(data, dict) or not isinstance(data.get("site"), dict):
         raise ConfigError(f"{p}: no top-level 'site' mapping; start from workflows/tumen.yaml.")
     try:
-        site = Site.model_validate({**data["site"], "root": p.resolve().parent.parent})
+        site = Site.model_validate({**data["site"], "root": p.resolve().parent, "source": p})
     except ValidationError as err:
-        raise ConfigError(f"{p}: {validation_problem(err, 'site.')}; correct it in the workflow "
+        line = _line_of(p, tuple(err.errors()[0]["loc"]))
+        at = f" line {line}:" if line else ""
+        raise ConfigError(f"{p}:{at} {validation_problem(err, 'site.')}; correct it in the workflow "
                           "file.") from None
+
+    def refuse(loc: tuple[Any, ...], problem: str) -> ConfigError:
+        line = _line_of(p, loc)
+        return ConfigError(f"{p}:{f' line {line}:' if line else ''} site.{'.'.join(map(str, loc))}: "
+                           f"{problem}")
+
+    from habitatmap.composite.build import METHODS, parse_months
+    from habitatmap.composite.indices import parse_indices
+    from habitatmap.scenes.defaults import DEFAULT_BANDS
+
+    for name, spec in site.composites.items():
+        try:
+            parse_months(spec.months)
+            parse_indices(spec.indices, DEFAULT_BANDS)
+        except ConfigError as err:
+            field = "months" if str(err).startswith("--months") else "indices"
+            raise refuse(("composites", name, field), str(err).split(": ", 1)[-1]) from None
+        if spec.method not in METHODS:
+            raise refuse(("composites", name, "method"), f"unknown method {quote(spec.method)}; use "
+                         f"{' or '.join(METHODS)}.")
     if site.classification is not None:
         missing = [c for c in site.classification.composites if c not in site.composites]
         if missing:
-            raise ConfigError(f"{p}: site.classification.composites: {missing} are not defined under "
-                              "site.composites; name composites defined there.")
-    for lang in site.languages:
+            raise refuse(("classification", "composites"), f"{missing} are not defined under "
+                         "site.composites; name composites defined there.")
+    for i, lang in enumerate(site.languages):
         if lang not in LANGUAGES:
-            raise ConfigError(f"{p}: site.languages: unknown language {quote(lang)}; use {LANGUAGES}.")
+            raise refuse(("languages", i), f"unknown language {quote(lang)}; use {', '.join(LANGUAGES)}.")
+    if site.webmap_lang not in LANGUAGES:
+        raise refuse(("webmap_lang",), f"unknown language {quote(site.webmap_lang)}; use "
+                     f"{', '.join(LANGUAGES)}.")
+    for i, c in enumerate(site.corridors):
+        if c.species not in site.species:
+            raise refuse(("corridors", i, "species"), f"{quote(c.species)} is not one of the site's "
+                         f"species ({', '.join(site.species)}); add it there or correct the name.")
+        if c.cores.layer is not None and site.basemap is None:
+            raise refuse(("corridors", i, "cores"), "names a base-map layer but the site has no "
+                         "basemap; add site.basemap or give cores.file.")
+    if site.corridors and site.classification is None:
+        raise refuse(("corridors",), "corridors need the habitat map; add site.classification.")
     return site

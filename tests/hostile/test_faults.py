@@ -208,6 +208,39 @@ def test_circuit_interrupted_leaves_the_folder_as_it_was(products, tmp_path, sig
     no_staging(out)
 
 
+def test_a_workflow_killed_mid_run_resumes_at_the_step_it_was_in(tmp_path):
+    """SIGTERM once the pull has finished: the run exits 143 with nothing half-written; the next
+    run skips the finished steps and completes."""
+    import json
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "run"
+    proc = subprocess.Popen([str(BIN), "run", ROOT / "workflows" / "tumen.yaml", "--out", out],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pulled = out / ".habitatmap" / "steps" / "pull.json"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None and not pulled.exists():
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the signal arrived")
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err and "partial ones removed" in err
+    no_staging(out)
+    done = {p.stem for p in (out / ".habitatmap" / "steps").glob("*.json")}
+    assert {"legend", "search", "pull"} <= done and "webmap" not in done
+    steps = out / ".habitatmap" / "steps"
+    finished = {p.stem: json.loads(p.read_text())["finished"] for p in steps.glob("*")}
+    again = subprocess.run([str(BIN), "run", ROOT / "workflows" / "tumen.yaml", "--out", out],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    after = {p.stem: json.loads(p.read_text())["finished"] for p in steps.glob("*")}
+    assert all(after[k] == v for k, v in finished.items())  # what had finished was not redone
+    assert "webmap" in after and (out / "map.html").is_file() and (out / "catalog.json").is_file()
+
+
 # --- two runs at once -----------------------------------------------------------------------------------
 
 def test_two_leastcost_runs_into_one_folder(products, tmp_path):

@@ -10,7 +10,14 @@ import textwrap
 import pytest
 
 from habitatmap.errors import ConfigError
-from habitatmap.parallel import dask_client, map_unordered, raise_on_sigterm
+from habitatmap.parallel import (
+    active_client,
+    dask_client,
+    map_unordered,
+    raise_on_sigterm,
+    separate_processes,
+    use_client,
+)
 
 
 def _square(x: int) -> int:
@@ -27,6 +34,23 @@ def test_map_unordered_on_a_local_cluster():
         assert out == [i * i for i in range(20)]
         with pytest.raises(ValueError, match="bad 0"):
             list(map_unordered(client, _fail, [(0,)], max_in_flight=1))
+
+
+def test_one_client_for_a_whole_run():
+    """Inside use_client every dask_client yields the run's client: no second cluster."""
+    assert active_client() is None
+    with dask_client(threads=1) as client, use_client(client):
+        assert active_client() is client
+        with dask_client(threads=2) as inner:
+            assert inner is client
+        assert not separate_processes(client)  # threads of this process
+    assert active_client() is None
+
+
+def test_a_local_cluster_of_processes():
+    with dask_client(processes=2) as client:
+        assert len(client.scheduler_info()["workers"]) == 2 and separate_processes(client)
+        assert sorted(map_unordered(client, _square, [(3,), (4,)], max_in_flight=2)) == [9, 16]
 
 
 def test_an_unreachable_scheduler_is_one_sentence():

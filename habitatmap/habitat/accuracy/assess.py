@@ -230,5 +230,8 @@ def assess_map(
             tags = ds.tags(1)
         names = {int(k.split("_", 1)[1]): v for k, v in tags.items() if k.startswith("METHOD_")}
         methods = np.nan_to_num(methods_at(samples.rows, samples.cols), nan=0).astype(np.int64)
+        if method_pixels is None:  # counted here when the caller (a later step) has no tally
+            counts, _ = map_pixel_counts(method_path)
+            method_pixels = {names[k]: v for k, v in counts.items() if k in names}
         result.by_method = accuracy_by_method(methods, map_codes, samples, mapped, names, method_pixels)
     return result

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from habitatmap.cli.demo import demo
+from habitatmap.cli.demo import demo, print_findings
 from tests.conftest import ROOT
 
 
 def test_demo_is_a_command(cli):
     r = cli("demo", "--help")
     assert r.exit_code == 0 and demo.__doc__.split(".")[0][:30] in r.stdout.replace("\n", " ")
+    assert callable(print_findings)
 
 
 def test_demo_writes_outputs(demo_run):
@@ -20,8 +21,11 @@ def test_demo_writes_outputs(demo_run):
     assert len(list((out / "legend").iterdir())) == 16
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["synthetic_sample"] is True and len(summary["scenes"]) == 6
-    assert prov["product"] == "demo" and prov["schema"] == "habitatmap-provenance/1"
+    steps = summary["steps"]
+    assert summary["synthetic_sample"] is True and len(steps["search"]["scenes"]) == 6
+    # The demo is `run workflows/tumen.yaml`: one executor, its records, its catalog.
+    assert (out / ".habitatmap" / "steps" / "classify.json").is_file() and (out / "catalog.json").is_file()
+    assert prov["product"] == "workflow" and prov["schema"] == "habitatmap-provenance/1"
     parts = [p["product"] for p in prov["parts"]]
     assert parts[:4] == ["scenes.pull", "composite", "composite", "habitat.classify"]
     assert {"basemap", "corridors.leastcost", "corridors.circuit", "corridors.border"} <= set(parts)
@@ -40,24 +44,24 @@ def test_demo_writes_outputs(demo_run):
         with rasterio.open(out / f"composite_{season}.tif") as ds:
             assert ds.descriptions == ("blue", "green", "red", "nir08", "swir16", "swir22",
                                        "ndvi", "ndwi", "nbr", "ndmi", "clear_count")
-            used = summary["composites"][season]["scenes"]
+            used = steps[f"composite:{season}"]["scenes"]
             assert len(ds.tags()["SCENES"].split(",")) == n_scenes == len(used)
             count = ds.read(11)
             assert count.max() <= n_scenes and (count > 0).mean() > 0.8
     assert str(out.resolve()) in r.stdout.replace("\n", "")
     assert "1:100000 sheet of the area's centre: K-52-46 / K52D004010" in r.stdout
+    assert "overall 0.941 ± 0.013 (95 %, area-weighted, 1275 points)" in r.stdout  # as the README says
     import pyogrio
 
     layers = {n for n, _ in pyogrio.list_layers(out / "basemap.gpkg")}
     assert {"parks", "zones", "border", "sheets_sk42", "sheets_gbt13989", "habitats", "provenance"} <= layers
-    assert summary["sheets_of_area_centre"] == {"sk42": "K-52-46", "gbt13989": "K52D004010"}
+    assert steps["sheet"]["sheets"] == {"sk42": "K-52-46", "gbt13989": "K52D004010"}
 
     # Amur leopard corridors between the two parks' core zones, and the border crossings.
-    corr = summary["corridors"]
-    assert corr["species"] == "amur_leopard"
-    (link,) = corr["leastcost"]
+    assert steps["leastcost:amur_leopard"]["species"] == "amur_leopard"
+    (link,) = steps["leastcost:amur_leopard"]["links"]
     assert link["linked"] and link["border_crossings"] >= 1 and link["cost_to_euclidean"] > 1
-    (r_eff,) = corr["effective_resistance"].values()
+    (r_eff,) = steps["circuit:amur_leopard"]["effective_resistance"].values()
     assert r_eff > 0
     for f in ("resistance_amur_leopard.tif", "leastcost/corridors.gpkg", "leastcost/corridors.csv",
               "circuit/cum_current.tif", "circuit/resistances.csv", "border/border_segments.csv",

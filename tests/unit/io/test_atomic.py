@@ -19,6 +19,7 @@ from habitatmap.io.atomic import (
     check_output_folder,
     clean_own_leftovers,
     is_own_leftover,
+    is_staging,
     scratch_array,
     scratch_folder,
     sha256_file,
@@ -137,6 +138,7 @@ def test_only_our_leftovers_of_dead_processes_are_cleaned(tmp_path):
     ours_dead_dir.mkdir()
     assert is_own_leftover(ours_dead) and is_own_leftover(ours_dead_dir)
     assert not is_own_leftover(ours_alive) and not is_own_leftover(user_part)
+    assert is_staging(ours_alive) and is_staging(ours_dead) and not is_staging(user_tmp)
     removed = clean_own_leftovers(tmp_path)
     assert sorted(p.name for p in removed) == sorted([ours_dead.name, ours_dead_dir.name])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from habitatmap.errors import ConfigError, LegendError
-from habitatmap.io.yaml import MAX_YAML_BYTES, MAX_YAML_DEPTH, parse_yaml, read_yaml
+from habitatmap.io.yaml import MAX_YAML_BYTES, MAX_YAML_DEPTH, compose_yaml, parse_yaml, read_yaml
 
 
 def test_read_yaml_errors_are_one_sentence(tmp_path):
@@ -66,3 +66,11 @@ def test_plain_yaml(tmp_path):
     p = tmp_path / "ok.yaml"
     p.write_text("a: 1\nb: [x, y]\nname: 豹\n", encoding="utf-8")
     assert read_yaml(p, what="file", missing="-") == {"a": 1, "b": ["x", "y"], "name": "豹"}
+
+
+def test_compose_yaml_keeps_lines_and_refuses_aliases():
+    node = compose_yaml("a: 1\nb:\n  c: 2\n")
+    (_, _), (kb, vb) = node.value
+    assert kb.value == "b" and vb.value[0][0].start_mark.line == 2
+    with pytest.raises(Exception, match=r"an (alias|anchor)"):
+        compose_yaml("a: &x 1\nb: *x\n")

@@ -23,12 +23,13 @@ def test_webmap_and_sheet_say_the_same():
     """The web map and the sheet map used to disagree on Mongolian 'park' and Chinese 'habitat'."""
     assert label("park", "mn").startswith(label("parks", "mn")[:7])
     assert label("habitats", "zh") in label("habitat_map", "zh")
+    assert label("parks", "kk") == "Ұлттық парктер"  # Kazakh, for the Kazakhstan side
 
 
 def test_catalogue_errors(tmp_path):
     p = tmp_path / "labels.yaml"
     p.write_text("labels:\n  parks: {en: Parks, ru: Парки, zh: 公园}\n", encoding="utf-8")
-    with pytest.raises(LegendError, match=r"label 'parks' has no text in mn; add it"):
+    with pytest.raises(LegendError, match=r"label 'parks' has no text in mn, kk; add it"):
         load_labels(p)
     p.write_text("nothing: here\n")
     with pytest.raises(LegendError, match="not a label catalogue"):

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from habitatmap.errors import InputDataError
-from habitatmap.workflow.demo import DemoResult, cache_dir, demo_workflow, run_demo
+from habitatmap.workflow.demo import cache_dir, demo_workflow
 
 
 def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
@@ -46,7 +46,6 @@ def test_a_damaged_checkout_sample_is_refused(root, tmp_path):
         demo_workflow(tmp_path / "workflows" / "tumen.yaml")
 
 
-def test_run_demo_result(demo_run):
-    out, _ = demo_run
-    assert (out / "summary.json").is_file() and (out / "provenance.json").is_file()
-    assert DemoResult().written == [] and callable(run_demo)
+def test_a_site_without_a_sample_is_not_a_demo(root, tmp_path):
+    with pytest.raises(InputDataError, match=r"names no sample \(site.sample\)"):
+        demo_workflow(root / "workflows" / "altyn_emel.yaml")

@@ -1,4 +1,4 @@
-"""Site workflow files."""
+"""Site workflow files: the schema, the shipped sites, and errors that name the line and the field."""
 
 from __future__ import annotations
 
@@ -6,44 +6,110 @@ import pytest
 
 from habitatmap.errors import ConfigError
 from habitatmap.workflow.site import (
+    BasemapSpec,
     ClassificationSpec,
     CompositeSpec,
+    CoresSpec,
     CorridorSpec,
+    DateRange,
+    ReferenceDesignSpec,
     SceneSearch,
     Site,
-    SiteInputs,
+    key_lines,
     load_site,
 )
+
+SITES = ("tumen", "lesser_khingan", "altai_sayan", "altyn_emel")
 
 
 def test_bundled_site(root):
     site = load_site(root / "workflows" / "tumen.yaml")
-    assert isinstance(site, Site) and site.id == "tumen" and site.root == root
-    assert isinstance(site.inputs, SiteInputs) and isinstance(site.scenes, SceneSearch)
+    assert isinstance(site, Site) and site.id == "tumen" and site.root == root / "workflows"
+    assert isinstance(site.scenes, SceneSearch) and isinstance(site.scenes.dates[0], DateRange)
     assert isinstance(site.composites["summer"], CompositeSpec)
-    assert isinstance(site.classification, ClassificationSpec) and isinstance(site.corridors, CorridorSpec)
-    assert site.resolve(site.inputs.aoi) == root / "workflows" / "tumen_aoi.geojson"
+    assert isinstance(site.classification, ClassificationSpec)
+    assert isinstance(site.classification.reference_design, ReferenceDesignSpec)
+    assert isinstance(site.basemap, BasemapSpec) and isinstance(site.corridors[0], CorridorSpec)
+    assert isinstance(site.corridors[0].cores, CoresSpec)
+    # Relative paths are relative to the site file's folder, so a copied site keeps working.
+    assert site.resolve(site.aoi) == root / "workflows" / "tumen_aoi.geojson"
+    assert site.resolve(site.sample) == root / "sample_data" / "tumen"
+    assert site.stac_source() == str(root / "sample_data" / "tumen" / "stac" / "catalog.json")
+    assert site.resolve_layer(site.basemap.layers[2]).endswith("cn_tlnp.gpkg:国家公园范围")
 
 
-def test_site_errors(tmp_path, root):
+@pytest.mark.parametrize("name", SITES)
+def test_shipped_sites_load(root, name):
+    site = load_site(root / "workflows" / f"{name}.yaml")
+    assert site.id == name and site.name.kk  # every site is named in every legend language
+    assert site.resolve(site.aoi).is_file()
+    for layer in site.basemap.layers:  # the shipped (approximate) outlines are there
+        assert site.resolve(layer.split(":")[0]).is_file()
+    text = (root / "workflows" / f"{name}.yaml").read_text(encoding="utf-8")
+    if name != "tumen":
+        assert "APPROXIMATE" in text and site.sample is None
+        assert site.stac_source().startswith("https://")
+
+
+def test_real_sites_ask_what_the_issue_asks(root):
+    altai = load_site(root / "workflows" / "altai_sayan.yaml")
+    assert altai.crs == "ESRI:102025"  # equal-area: the site spans UTM zones 45-47
+    assert any(c.keep_snow for c in altai.composites.values())
+    assert altai.corridors[0].species == "snow_leopard"
+    kz = load_site(root / "workflows" / "altyn_emel.yaml")
+    assert "kk" in kz.languages and kz.webmap_lang == "kk" and kz.species[0] == "pallas_cat"
+    lk = load_site(root / "workflows" / "lesser_khingan.yaml")
+    assert lk.corridors[0].species == "amur_tiger" and set(lk.countries) == {"RUS", "CHN"}
+
+
+def test_key_lines():
+    text = "site:\n  id: x\n  composites:\n    summer: {months: 6-8}\n  dates:\n    - a\n    - b\n"
+    lines = key_lines(text)
+    assert lines[("site", "id")] == 2 and lines[("site", "composites", "summer", "months")] == 4
+    assert lines[("site", "dates", 1)] == 7
+
+
+def _edit(root, tmp_path, old, new):
+    text = (root / "workflows" / "tumen.yaml").read_text(encoding="utf-8")
+    assert old in text
     p = tmp_path / "workflows" / "s.yaml"
-    p.parent.mkdir()
+    p.parent.mkdir(exist_ok=True)
+    p.write_text(text.replace(old, new), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("languages: [en, ru, zh, mn]", "languages: [en, xx]",
+     r"line 15: site.languages.1: unknown language 'xx'"),
+    ("composites: [summer, autumn]", "composites: [winter]",
+     r"site.classification.composites: \['winter'\] are not defined under site.composites"),
+    ("max_cloud: 60", "max_cloud: 600", r"line \d+: site.scenes.max_cloud: input should be less than"),
+    ("max_cloud: 60", "max_cloud: .nan", r"site.scenes.max_cloud: input should be a finite number"),
+    ("months: 6-8, method: median", "months: 6-13, method: median",
+     r"line \d+: site.composites.summer.months: not months"),
+    ("months: 9-10, method: median", "months: 9-10, method: mean",
+     r"site.composites.autumn.method: unknown method 'mean'"),
+    ("indices: [ndvi, ndwi, nbr, ndmi]}\n  # The habitat", "indices: [ndvi, evi]}\n  # The habitat",
+     r"site.composites.autumn.indices"),
+    ("{start: 2021-05-01, end: 2022-10-31}", "{start: 2022-05-01, end: 2021-10-31}",
+     r"site.scenes.dates.0: value error, end 2021-10-31 is before start 2022-05-01"),
+    ("    - species: amur_leopard", "    - species: snow_leopard",
+     r"site.corridors.0.species: 'snow_leopard' is not one of the site's species"),
+    ("cores: {layer: zones, select: zone_class=core}", "cores: {layer: zones, file: x.gpkg}",
+     r"give exactly one of layer"),
+    ("  aoi: tumen_aoi.geojson", "  aoi: tumen_aoi.geojson\n  inputs: {}", r"site.inputs: extra inputs"),
+    ("webmap_lang: en", "webmap_lang: de", r"site.webmap_lang: unknown language 'de'"),
+])
+def test_site_errors_name_line_and_field(root, tmp_path, old, new, message):
+    with pytest.raises(ConfigError, match=message):
+        load_site(_edit(root, tmp_path, old, new))
+
+
+def test_not_a_site(tmp_path):
+    p = tmp_path / "s.yaml"
     p.write_text("nothing: here\n")
     with pytest.raises(ConfigError, match="no top-level 'site' mapping"):
         load_site(p)
     p.write_text("site: [a, b]\n")
     with pytest.raises(ConfigError, match="no top-level 'site' mapping"):
-        load_site(p)
-    text = (root / "workflows" / "tumen.yaml").read_text(encoding="utf-8")
-    p.write_text(text.replace("languages: [en, ru, zh, mn]", "languages: [en, xx]"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown language 'xx'"):
-        load_site(p)
-    p.write_text(text.replace("composites: [summer, autumn]", "composites: [winter]"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"\['winter'\] are not defined under site.composites"):
-        load_site(p)
-    p.write_text(text.replace("max_cloud: 60", "max_cloud: 600"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"site.scenes.max_cloud"):
-        load_site(p)
-    p.write_text(text.replace("max_cloud: 60", "max_cloud: .nan"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"site.scenes.max_cloud: input should be a finite number"):
         load_site(p)

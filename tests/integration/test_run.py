@@ -1,0 +1,129 @@
+"""``habitatmap run`` on the sample workflow end to end: what a changed parameter reruns, and the
+same workflow on a real dask.distributed cluster (a scheduler and two worker processes on
+127.0.0.1) giving the local run's outputs pixel for pixel."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+
+SITE = ROOT / "workflows" / "tumen.yaml"
+AFTER_CLASSIFY = {"classify", "accuracy", "polygonize", "basemap", "sheet", "resistance:amur_leopard",
+                  "leastcost:amur_leopard", "circuit:amur_leopard", "border:amur_leopard", "webmap"}
+
+
+def _ran(out: Path) -> dict[str, str]:
+    return {p.stem.replace("--", ":"): json.loads(p.read_text())["finished"]
+            for p in (out / ".habitatmap" / "steps").glob("*.json")}
+
+
+def test_a_classification_parameter_reruns_classify_and_what_follows_only(cli, demo_run, tmp_path, site_copy):
+    out, _ = demo_run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, symlinks=True)
+    site = site_copy("    model: rf\n    seed: 0", "    model: rf\n    seed: 1")
+    r = cli("run", site, "--out", copy, "--plan")
+    assert "changed: parameter seed 0 -> 1" in r.stdout.replace("\n", " ") or "seed 0 -> 1" in r.stdout
+    r = cli("run", site, "--out", copy)
+    assert r.exit_code == 0, r.stderr
+    assert "Ran 10 step(s), 5 cached" in r.stdout
+    before, after = _ran(out), _ran(copy)
+    changed = {s for s in after if after[s] != before[s]}
+    assert changed == AFTER_CLASSIFY
+    summary = json.loads((copy / "summary.json").read_text())
+    assert summary["steps"]["classify"]["training_samples"] > 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def cluster(tmp_path):
+    """A dask scheduler and two single-threaded worker processes on 127.0.0.1."""
+    with contextlib.ExitStack() as stack:
+        yield from _cluster(tmp_path, stack)
+
+
+def _cluster(tmp_path, stack):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    logs = tmp_path / "dask"
+    logs.mkdir()
+    files = [stack.enter_context((logs / f"{n}.log").open("w")) for n in ("scheduler", "worker0", "worker1")]
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"], env=env, stdout=files[0],
+                              stderr=subprocess.STDOUT)]
+    for i in range(2):
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+             "--nworkers", "1", "--no-dashboard", "--memory-limit", "0", "--name", f"w{i}"], env=env,
+            stdout=files[1 + i], stderr=subprocess.STDOUT))
+    from distributed import Client
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with Client(address, timeout="5s") as c:
+                if len(c.scheduler_info()["workers"]) == 2:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            log = (logs / "scheduler.log").read_text()[-500:]
+            raise RuntimeError(f"the dask cluster did not start: {log}")
+        time.sleep(0.5)
+    yield address
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(timeout=30)
+
+
+def test_the_sample_workflow_on_a_real_cluster_matches_the_local_run(cli, demo_run, tmp_path, cluster,
+                                                                     monkeypatch):
+    import rasterio
+
+    from habitatmap.scenes import pull
+
+    def no_second_pool(*args, **kwargs):
+        raise AssertionError("pull started its own process pool under a workflow's client")
+
+    monkeypatch.setattr(pull, "_pull_in_processes", no_second_pool)
+    local, _ = demo_run
+    out = tmp_path / "cluster"
+    r = cli("run", SITE, "--out", out, "--scheduler", cluster,
+            "--only", "legend,search,pull,composite,classify")
+    assert r.exit_code == 0, r.stderr
+    assert "Ran 6 step(s)" in r.stdout
+    files = sorted(p.relative_to(local) for p in (local / "scenes").glob("*.tif"))
+    assert len(files) == 6
+    for rel in [*files, Path("composite_summer.tif"), Path("composite_autumn.tif"), Path("habitat.tif"),
+                Path("habitat_method.tif")]:
+        with rasterio.open(local / rel) as a, rasterio.open(out / rel) as b:
+            assert a.profile["transform"] == b.profile["transform"] and a.crs == b.crs
+            assert np.array_equal(a.read(), b.read(), equal_nan=True), rel
+    # The cluster's workers computed the pull, the composites and the map (the scheduler keeps the
+    # compute time of every task prefix it has seen).
+    from distributed import Client
+
+    with Client(cluster, timeout="10s") as client:
+        seen = client.run_on_scheduler(lambda dask_scheduler: {
+            name: dict(p.all_durations) for name, p in dask_scheduler.task_prefixes.items()})
+    for prefix in ("pull_returning_dest", "composite_block", "predict_block"):  # dask drops a leading _
+        assert seen.get(prefix, {}).get("compute", 0) > 0, (prefix, sorted(seen))
