@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "workflows" / "tumen.yaml"
 EXE = Path(sys.executable).with_name("habitatmap")
+AFTER_CLASSIFY = {"classify", "accuracy", "polygonize", "basemap", "sheet", "resistance:amur_leopard",
+                  "leastcost:amur_leopard", "circuit:amur_leopard", "border:amur_leopard", "webmap"}
 
 
 def habitatmap(*args: object) -> float:
@@ -119,13 +121,24 @@ def main() -> None:
     ap.add_argument("--only", choices=["A", "B", "C"])
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_run_"))
+    missed = []
     try:
         for name, fn in (("A", bench_cache), ("B", bench_param), ("C", bench_cluster)):
             if args.only in (None, name):
-                print(json.dumps({name: fn(work)}), flush=True)
+                result = fn(work)
+                print(json.dumps({name: result}), flush=True)
+                if name == "A" and result["worst_share_pct"] > 5:
+                    missed.append("A: an unchanged re-run took more than 5 % of the first run")
+                if name == "B" and set(result["rerun"]) != AFTER_CLASSIFY:
+                    missed.append(f"B: reran {result['rerun']}, not classify and what follows")
+                same, total = result.get("identical_rasters", "0/1").split("/")
+                if name == "C" and same != total:
+                    missed.append("C: the cluster's rasters differ from the local run's")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     os.sync()
+    if missed:
+        sys.exit("target missed: " + "; ".join(missed))
 
 
 if __name__ == "__main__":
