@@ -127,3 +127,35 @@ def test_the_sample_workflow_on_a_real_cluster_matches_the_local_run(cli, demo_r
             name: dict(p.all_durations) for name, p in dask_scheduler.task_prefixes.items()})
     for prefix in ("pull_returning_dest", "composite_block", "predict_block"):  # dask drops a leading _
         assert seen.get(prefix, {}).get("compute", 0) > 0, (prefix, sorted(seen))
+
+
+def test_a_site_on_a_stac_api_over_http(cli, tmp_path, sample_dir, site_copy):
+    """A site whose scenes come from a real STAC API (on 127.0.0.1): searched once, pulled over
+    HTTP range reads, composited; the remote search stays cached until --force search."""
+    from tests.stac_server import StacTestServer
+
+    stac = tmp_path / "srv" / "stac"
+    shutil.copytree(sample_dir / "stac", stac)
+    aoi = tmp_path / "small.geojson"
+    aoi.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
+            [130.70, 42.92], [130.72, 42.92], [130.72, 42.935], [130.70, 42.935], [130.70, 42.92]]]}}]}))
+    with StacTestServer(stac) as server:
+        site = site_copy("  sample: ../sample_data/tumen\n", "",
+                         "aoi: tumen_aoi.geojson", f"aoi: {aoi}",
+                         "stac: ../sample_data/tumen/stac/catalog.json", f"stac: {server.url}/api")
+        out = tmp_path / "out"
+        r = cli("run", site, "--out", out, "--only", "legend,search,pull,composite")
+        assert r.exit_code == 0, r.stderr
+        items = json.loads((out / "items.json").read_text())["features"]
+        assert len(items) == 6 and all(a["href"].startswith(server.url) for f in items
+                                       for a in f["assets"].values())
+        searches = server.count("/api/search")
+        assert searches >= 1 and (out / "composite_summer.tif").is_file()
+        r = cli("run", site, "--out", out, "--only", "legend,search,pull,composite", "--plan")
+        assert "--force search to search again" in r.stdout and server.count("/api/search") == searches
+        r = cli("run", site, "--out", out, "--only", "legend,search,pull,composite", "--force", "search")
+        assert r.exit_code == 0, r.stderr
+        assert server.count("/api/search") > searches
+        # The same answer: the search's outputs are unchanged, so nothing after it reran.
+        assert "Ran 1 step(s)" in r.stdout

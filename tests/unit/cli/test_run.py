@@ -67,3 +67,18 @@ def test_plan_of_a_real_site_names_what_the_user_must_supply(cli, tmp_path):
         text = " ".join(r.stdout.split())
         assert "nothing was run (--plan)" in text and "training.gpkg" in text
         assert not (tmp_path / name / "items.json").exists()
+
+
+def test_a_copied_site_file_pointing_at_its_own_files(cli, tmp_path):
+    """What a new user does: copy tumen.yaml elsewhere, drop the sample line, point every path at
+    their files (absolute here); every step plans to run, no input is missing."""
+    text = SITE.read_text(encoding="utf-8").replace("  sample: ../sample_data/tumen\n", "")
+    text = text.replace("../sample_data/", f"{ROOT / 'sample_data'}/")
+    for name in ("tumen_aoi.geojson", "tumen_mapping.yaml"):
+        text = text.replace(f" {name}", f" {ROOT / 'workflows' / name}")
+    mine = tmp_path / "my_site" / "site.yaml"
+    mine.parent.mkdir()
+    mine.write_text(text, encoding="utf-8")
+    r = cli("run", mine, "--out", tmp_path / "out", "--plan")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.count("missing: never ran") == 15 and "not found" not in r.stdout
