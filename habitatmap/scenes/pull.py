@@ -462,6 +462,7 @@ def pull_scenes(
     *,
     source: str = "",
     progress: Progress | None = None,
+    prune: bool = False,
 ) -> PullResult:
     """Pull the area's window of every item onto one grid, masked, one COG per scene.
 
@@ -479,6 +480,9 @@ def pull_scenes(
         Where the items came from (recorded in the manifest).
     progress
         Called as ``progress(item_id, blocks_done, blocks_total)`` (in this process).
+    prune
+        Drop the scenes of an earlier pull into ``out_dir`` that are not among ``items`` (their
+        files too): a workflow whose search changed composites only the scenes it asks for now.
 
     Returns
     -------
@@ -542,6 +546,12 @@ def pull_scenes(
                                                progress))
         else:
             _pull_in_processes(todo, grid, area_doc, settings, progress, finish)
+        if prune:
+            wanted = {i.id for i in items}
+            for entry in [e for e in manifest.doc["scenes"] if e["id"] not in wanted]:
+                scene_path(folder, entry).unlink(missing_ok=True)
+            manifest.doc["scenes"] = [e for e in manifest.doc["scenes"] if e["id"] in wanted]
+            manifest.doc["failed"] = [f for f in manifest.doc["failed"] if f["id"] in wanted]
         manifest.write()
     return PullResult(grid, manifest.path, [outcomes[i.id] for i in items], skipped)
 

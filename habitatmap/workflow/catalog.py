@@ -33,7 +33,7 @@ _STAC = "1.1.0"
 _MEDIA = {"raster": "image/tiff; application=geotiff; profile=cloud-optimized",
           "classes": "image/tiff; application=geotiff; profile=cloud-optimized",
           "vector": "application/geopackage+sqlite3", "html": "text/html", "document": "application/pdf",
-          "report": "text/markdown", "folder": None}
+          "report": "text/markdown", "json": "application/json"}
 
 
 def _multihash(sha256_hex: str) -> str:
@@ -116,7 +116,7 @@ def product_item(rec: StepRecord, product: dict[str, Any], out: Path, legend: An
         The record of the step that made it.
     product
         ``path`` (relative to ``out``), ``title``, ``kind`` (raster, classes, vector, html,
-        document, report, folder) and the ``scenes`` it derives from.
+        document, report, json) and the ``scenes`` it derives from.
     out
         The run folder.
     legend
@@ -135,7 +135,7 @@ def product_item(rec: StepRecord, product: dict[str, Any], out: Path, legend: An
                              "processing:software": {"habitatmap": __version__},
                              "processing:lineage": _lineage(rec), "habitatmap:step": rec.step,
                              "habitatmap:cache_key": rec.key}
-    overview = kind in ("report", "document", "html")
+    overview = kind in ("report", "document", "html", "json")
     asset: dict[str, Any] = {"href": f"../../{rel}", "title": product["title"],
                              "roles": ["overview"] if overview else ["data"]}
     if _MEDIA.get(kind):

@@ -114,9 +114,11 @@ def _legend(ctx: StepContext) -> StepOutcome:
     folder.mkdir(exist_ok=True)
     files = [export_legend(ctx.legend, fmt, folder / f"habitat_legend_{lang}.{fmt}", lang=lang)
              for fmt in EXPORT_FORMATS for lang in ctx.site.languages]
+    first = ctx.site.languages[0]
     return StepOutcome(["legend"], facts={"files": len(files)},
-                       products=[_product("legend", "The shared habitat legend (QML, SLD, CLR, JSON)",
-                                          "folder")])
+                       products=[_product(f"legend/habitat_legend_{first}.json",
+                                          "The shared habitat legend (JSON; QML, SLD and CLR beside it, "
+                                          f"in {', '.join(ctx.site.languages)})", "json")])
 
 
 def _search(ctx: StepContext) -> StepOutcome:
@@ -156,7 +158,8 @@ def _pull(keep_snow: bool) -> Callable[[StepContext], StepOutcome]:
                                 requester_pays=site.scenes.requester_pays, allow_ballpark=site.allow_ballpark)
         items = load_items(ctx.out / "items.json")
         result = pull_scenes(items, read_area(site.resolve(site.aoi)), ctx.out / folder, settings,
-                             source=str(ctx.out / "items.json"), progress=ctx.scene_progress)
+                             source=str(ctx.out / "items.json"), progress=ctx.scene_progress,
+                             prune=True)
         if result.failed:
             from habitatmap.errors import CatalogError
 
@@ -222,6 +225,9 @@ def _classify(ctx: StepContext) -> StepOutcome:
     if cls.assessment is not None:
         facts["accuracy"] = _accuracy_facts(cls.assessment)
     products = [_product("habitat.tif", "Habitat map (shared legend)", "classes", scenes=scenes)]
+    if cv:
+        products.append(_product("accuracy/report.md", "Accuracy report (spatial cross-validation)",
+                                 "report"))
     if cls.map.method_path is not None:
         products.append(_product(cls.map.method_path.name, "How each pixel of the habitat map was classified",
                                  "raster", scenes=scenes))

@@ -73,6 +73,16 @@ def test_a_second_pull_resumes(pulled, items):
     assert {o.status for o in again.outcomes} == {"skipped"}
 
 
+def test_prune_drops_scenes_no_longer_asked_for(items, tmp_path):
+    out = tmp_path / "scenes"
+    pull_scenes(items[:2], area_from_bbox(BOX), out, PullSettings(workers=1))
+    gone = scene_path(out, next(e for e in load_manifest(out)["scenes"] if e["id"] == items[1].id))
+    pull_scenes(items[:1], area_from_bbox(BOX), out, PullSettings(workers=1))
+    assert len(load_manifest(out)["scenes"]) == 2 and gone.is_file()  # without prune: kept
+    pull_scenes(items[:1], area_from_bbox(BOX), out, PullSettings(workers=1), prune=True)
+    assert [e["id"] for e in load_manifest(out)["scenes"]] == [items[0].id] and not gone.exists()
+
+
 def test_other_settings_into_the_same_folder_are_refused(pulled, items):
     out, _ = pulled
     with pytest.raises(InputDataError, match="holds scenes pulled with other settings"):

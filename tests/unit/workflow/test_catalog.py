@@ -28,7 +28,9 @@ def test_one_item_per_product(catalog):
     assert cat.id == "tumen-products"
     assert {"tumen-habitat", "tumen-composite-summer", "tumen-composite-autumn", "tumen-basemap",
             "tumen-circuit-cum-current", "tumen-leastcost-corridors", "tumen-map",
-            "tumen-resistance-amur-leopard", "tumen-accuracy-report"} <= set(items)
+            "tumen-resistance-amur-leopard", "tumen-accuracy-report",
+            "tumen-legend-habitat-legend-en"} <= set(items)
+    assert items["tumen-legend-habitat-legend-en"].assets["data"].media_type == "application/json"
     scenes = list(next(c for c in cat.get_children() if c.id == "tumen-scenes").get_items())
     assert len(scenes) == 6
 
