@@ -13,6 +13,7 @@ from habitatmap.cli import (  # noqa: F401  (registers commands)
     scenes,
     sheets,
     webmap,
+    zoning,
 )
 from habitatmap.cli._app import app
 

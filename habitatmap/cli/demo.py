@@ -98,6 +98,15 @@ def print_findings(site: Site, result: RunResult) -> None:
         for seg in border.get("top_segments", []):
             console.print(f"  border km {seg['from_km']:g}-{seg['to_km']:g}: {seg['share_pct']}% of the "
                           "current crossing the border", highlight=False)
+    z = f.get("zoning")
+    if z:
+        shares = "; ".join(f"{row['country']} level {row['level']} {row['share_pct']} %"
+                           for row in z["levels"])
+        console.print(f"Zoning on the shared protection levels: {shares}.", highlight=False)
+        if "segments" in z:
+            console.print(f"  along the border: {z['mismatched']} of {z['segments']} km-segments face levels "
+                          f"2 or more apart ({z['mismatched_km']:g} km), {z['conflicts']} with activity "
+                          "conflicts", highlight=False)
     out = result.out
     written = sorted({rel.split("/")[0] for rec in result.records.values() for rel in rec.outputs})
     console.print(f"Outputs in {out.resolve()}:")

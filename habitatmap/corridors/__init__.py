@@ -24,6 +24,8 @@ __all__, __getattr__, __dir__ = attach(__name__, {
     "ResistanceResult": "resistance",
     "SolveWriter": "currents",
     "border_crossings": "border",
+    "border_parts": "border",
+    "cut_line": "border",
     "circuit_flow": "currents",
     "corridor": "costdist",
     "cost_distance": "costdist",

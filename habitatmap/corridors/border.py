@@ -29,7 +29,8 @@ from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.grid import Grid
 from habitatmap.provenance import Provenance
 
-__all__ = ["BorderResult", "BorderRun", "border_crossings", "run_border", "write_border"]
+__all__ = ["BorderResult", "BorderRun", "border_crossings", "border_parts", "cut_line", "run_border",
+           "write_border"]
 
 PRODUCT = "corridors.border"
 SEGMENT_COLUMNS = ["segment", "rank", "from_km", "to_km", "crossing_current", "share_pct", "peak_current",
@@ -68,6 +69,38 @@ class BorderRun:
     seconds: float = 0.0
 
 
+def border_parts(border: Any) -> list[Any]:
+    """The border's lines merged into parts (LineStrings of positive length).
+
+    Raises
+    ------
+    InputDataError
+        If there are no lines.
+    """
+    import shapely
+
+    merged = shapely.line_merge(shapely.union_all(border)) if border is not None else None
+    parts = [p for p in shapely.get_parts(merged) if shapely.get_type_id(p) == 1 and p.length > 0] \
+        if merged is not None else []
+    if not parts:
+        raise InputDataError("the border has no lines or polygon outlines; pass the border as lines.")
+    return parts
+
+
+def cut_line(part: Any, length: float, slack: float) -> list[tuple[float, float, Any]]:
+    """``(start, end, segment)`` pieces of ``length`` along a line; a remainder shorter than
+    ``slack`` joins the last piece (e.g. half a cell left over by a round trip through another CRS)."""
+    import shapely.ops
+
+    n_seg = max(1, math.ceil((part.length - slack) / length))
+    pieces = []
+    for k in range(n_seg):
+        start = k * length
+        end = part.length if k == n_seg - 1 else (k + 1) * length
+        pieces.append((start, end, shapely.ops.substring(part, start, end)))
+    return pieces
+
+
 def border_crossings(current: np.ndarray, grid: Grid, border: Any, *, segment_km: float = 1.0,
                      pinch_share: float = 0.05, excluded: np.ndarray | None = None) -> BorderResult:
     """Rank border segments by the current crossing them and find pinch points.
@@ -96,7 +129,6 @@ def border_crossings(current: np.ndarray, grid: Grid, border: Any, *, segment_km
         No lines, or a border that does not cross the map.
     """
     import shapely
-    import shapely.ops
 
     grid.require_projected("the current map", why="the border cannot be cut into kilometres")
     cell = abs(grid.transform.a)
@@ -105,11 +137,7 @@ def border_crossings(current: np.ndarray, grid: Grid, border: Any, *, segment_km
                           f"finite length of at least one cell ({cell / 1000:g} km).")
     if not (math.isfinite(pinch_share) and 0 < pinch_share <= 1):
         raise ConfigError(f"--pinch-share {pinch_share:g}: not a share; give a share between 0 and 1.")
-    merged = shapely.line_merge(shapely.union_all(border)) if border is not None else None
-    parts = [p for p in shapely.get_parts(merged) if shapely.get_type_id(p) == 1 and p.length > 0] \
-        if merged is not None else []
-    if not parts:
-        raise InputDataError("the border has no lines or polygon outlines; pass the border as lines.")
+    parts = border_parts(border)
     total_length = sum(p.length for p in parts)
     if total_length / cell > MAX_SAMPLES:
         raise InputDataError(f"the border is {total_length / 1000:.0f} km long, more than "
@@ -119,12 +147,7 @@ def border_crossings(current: np.ndarray, grid: Grid, border: Any, *, segment_km
     segments: list[dict[str, Any]] = []
     samples: list[tuple[int, float, float, float, float]] = []  # segment, along (m), x, y, current
     for part_no, part in enumerate(parts, start=1):
-        # A remainder under half a cell (e.g. a round trip through another CRS) joins the last segment.
-        n_seg = max(1, math.ceil((part.length - cell / 2) / seg_len))
-        for k in range(n_seg):
-            start = k * seg_len
-            end = part.length if k == n_seg - 1 else (k + 1) * seg_len
-            geom = shapely.ops.substring(part, start, end)
+        for start, end, geom in cut_line(part, seg_len, cell / 2):
             steps = (np.arange(start + cell / 2, end, cell) if end - start > cell
                      else np.array([(start + end) / 2]))
             xy = shapely.get_coordinates(shapely.line_interpolate_point(part, steps))

@@ -97,9 +97,10 @@ def select_features(gdf: Any, select: str | None, source: str) -> Any:
     return gdf[gdf[column.strip()].astype(str) == value.strip()].reset_index(drop=True)
 
 
-def read_lines(spec: str, grid: Grid, *, select: str | None = None, allow_ballpark: bool = False,
+def read_lines(spec: str, grid: Grid | str, *, select: str | None = None, allow_ballpark: bool = False,
                what: str = "border") -> tuple[Any, DatumOperation | None]:
-    """The lines of a layer (polygon outlines for polygons) as one geometry in the grid's CRS.
+    """The lines of a layer (polygon outlines for polygons) as one geometry in the grid's CRS (or
+    in ``grid`` itself when it is a CRS).
 
     Raises
     ------
@@ -115,7 +116,8 @@ def read_lines(spec: str, grid: Grid, *, select: str | None = None, allow_ballpa
     geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].to_numpy()
     if len(geoms) == 0:
         raise InputDataError(f"{info.source}: holds no {what} features; give lines or polygons.")
-    moved, op = transform_geometries(geoms, gdf.crs, grid.crs, allow_ballpark=allow_ballpark,
+    target = grid.crs if isinstance(grid, Grid) else grid
+    moved, op = transform_geometries(geoms, gdf.crs, target, allow_ballpark=allow_ballpark,
                                      what=f"{what} file {info.source}")
     lines = [shapely.boundary(g) if shapely.get_type_id(g) in (3, 6) else g for g in moved]
     return shapely.union_all(lines), op

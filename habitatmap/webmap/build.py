@@ -72,7 +72,8 @@ class WebMapResult:
 def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], legend: Legend, *,
                  habitat: str | os.PathLike[str] | None = None,
                  corridors: str | os.PathLike[str] | None = None, lang: str = "en",
-                 online_basemap: bool = False, allow_ballpark: bool = False) -> WebMapResult:
+                 online_basemap: bool = False, allow_ballpark: bool = False,
+                 zoning: str | os.PathLike[str] | None = None) -> WebMapResult:
     """Write one self-contained HTML map of the base map and, when given, habitat and corridors.
 
     Parameters
@@ -93,6 +94,9 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
         Language of layer names, the legend and attributes: en, ru, zh or mn.
     online_basemap
         Add an OpenStreetMap layer (the only content fetched from the internet).
+    zoning
+        A folder from ``zoning compare``: its ``zoning.gpkg`` adds the shared protection levels
+        and the mismatched border segments.
     allow_ballpark
         Accept a zero-shift datum step for layers or rasters on an older datum.
 
@@ -120,6 +124,8 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
         bounds += _add_habitat(fmap, result, habitat, legend, lang, allow_ballpark)
     bounds += _add_vectors(fmap, result, layers, lang, allow_ballpark, str(basemap))
     _add_corridors(fmap, result, *corridor_files, lang, allow_ballpark)
+    if zoning is not None:
+        _add_zoning(fmap, result, Path(zoning) / "zoning.gpkg", lang, allow_ballpark)
     _finish(fmap, result, legend, lang, bounds)
     write_offline(fmap, out)  # OpenStreetMap tiles are requested by Leaflet, not by the page
     result.size_bytes = out.stat().st_size
@@ -172,6 +178,37 @@ def _add_vectors(fmap: Any, result: WebMapResult, layers: dict[str, Any], lang: 
             b = gdf.total_bounds
             bounds += [[b[1], b[0]], [b[3], b[2]]]
     return bounds
+
+
+def _add_zoning(fmap: Any, result: WebMapResult, gpkg: Path, lang: str, allow_ballpark: bool) -> None:
+    """The shared protection levels (filled by level) and the mismatched border segments."""
+    import folium
+
+    from habitatmap.io.vector import read_vector
+    from habitatmap.zoning.report import LEVEL_COLOURS
+
+    if not gpkg.is_file():
+        raise InputDataError(f"{gpkg}: not found; pass the folder of 'habitatmap zoning compare'.")
+    levels, _ = read_vector(f"{gpkg}:levels", what="zoning levels")
+    levels, op = to_crs(levels, "EPSG:4326", allow_ballpark=allow_ballpark, what=f"{gpkg}:levels")
+    result.operations["levels"] = op
+    shown = [f for f in ("country", "park", "zone_value", "level", "iucn") if f in levels.columns]
+
+    def level_style(feature: dict) -> dict:
+        colour = LEVEL_COLOURS.get(int(feature["properties"].get("level") or 5), "#bdbdbd")
+        return {"color": "#555555", "weight": 0.6, "fillColor": colour, "fillOpacity": 0.55}
+
+    folium.GeoJson(escape_frame(levels, shown).to_json(), name=label("protection_level", lang),
+                   style_function=level_style, tooltip=folium.GeoJsonTooltip(fields=shown)).add_to(fmap)
+    result.layers.append(label("protection_level", lang))
+    mism, _ = read_vector(f"{gpkg}:mismatch", what="zoning mismatch")
+    if len(mism):
+        mism, _ = to_crs(mism, "EPSG:4326", allow_ballpark=allow_ballpark, what=f"{gpkg}:mismatch")
+        fields = [c for c in mism.columns if c.startswith("level_") or c in ("from_km", "to_km", "conflicts")]
+        folium.GeoJson(escape_frame(mism, fields).to_json(), name=label("mismatch", lang),
+                       style_function=lambda _f: {"color": "#d32f2f", "weight": 6, "opacity": 0.9},
+                       tooltip=folium.GeoJsonTooltip(fields=fields)).add_to(fmap)
+        result.layers.append(label("mismatch", lang))
 
 
 def _add_corridors(fmap: Any, result: WebMapResult, current: Path | None, paths: Path | None, lang: str,

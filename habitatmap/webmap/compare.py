@@ -37,12 +37,15 @@ class CompareResult:
     operations: dict[str, DatumOperation | None] = field(default_factory=dict)
 
 
-def compare_layer(spec: str, legend: Legend, *, allow_ballpark: bool = False
+def compare_layer(spec: str | tuple[str, Any], legend: Legend, *, allow_ballpark: bool = False
                   ) -> tuple[str, dict[str, Any], list[list[float]], DatumOperation | None]:
-    """``("geojson" | "image", payload, bounds, operation)`` for one side of a comparison."""
+    """``("geojson" | "image", payload, bounds, operation)`` for one side of a comparison: a
+    ``FILE[:LAYER]`` or a ``(label, GeoDataFrame)`` pair."""
     from habitatmap.io.paths import split_layer
     from habitatmap.io.vector import read_vector
 
+    if isinstance(spec, tuple):
+        return _frame_side(spec[1], spec[0], allow_ballpark)
     path, _layer = split_layer(spec)
     if not path.exists():
         raise InputDataError(f"{spec}: file not found; pass FILE[:LAYER] of a vector layer or a raster.")
@@ -50,7 +53,12 @@ def compare_layer(spec: str, legend: Legend, *, allow_ballpark: bool = False
         classes, img, bounds, op = habitat_image(path, legend, allow_ballpark=allow_ballpark)
         return "image", {"url": img, "classes": classes}, bounds, op
     gdf, info = read_vector(spec, what="layer")
-    gdf, op = to_crs(gdf, "EPSG:4326", allow_ballpark=allow_ballpark, what=info.source)
+    return _frame_side(gdf, info.source, allow_ballpark)
+
+
+def _frame_side(gdf: Any, source: str, allow_ballpark: bool
+                ) -> tuple[str, dict[str, Any], list[list[float]], DatumOperation | None]:
+    gdf, op = to_crs(gdf, "EPSG:4326", allow_ballpark=allow_ballpark, what=source)
     columns = [c for c in gdf.columns if c != "geometry"][:MAX_FIELDS]
     data = escape_frame(gdf, columns)
     b = gdf.total_bounds
@@ -58,15 +66,18 @@ def compare_layer(spec: str, legend: Legend, *, allow_ballpark: bool = False
     return "geojson", payload, [[b[1], b[0]], [b[3], b[2]]], op
 
 
-def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Legend, *,
-                  lang: str = "en", allow_ballpark: bool = False) -> CompareResult:
+def build_compare(left: str | tuple[str, Any], right: str | tuple[str, Any], out: str | os.PathLike[str],
+                  legend: Legend, *, lang: str = "en", allow_ballpark: bool = False,
+                  colour_field: str | None = None, colours: dict[str, str] | None = None,
+                  overlay: tuple[str, Any] | None = None) -> CompareResult:
     """Write an offline HTML page comparing two layers with a swipe: drag the slider to reveal one or
     the other.
 
     Parameters
     ----------
     left, right
-        ``FILE[:LAYER]`` of vector layers (e.g. Russian and Chinese zoning) or habitat map rasters.
+        ``FILE[:LAYER]`` of vector layers (e.g. Russian and Chinese zoning) or habitat map rasters,
+        or ``(label, GeoDataFrame)`` pairs.
     out
         The HTML file.
     legend
@@ -75,6 +86,11 @@ def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Le
         Language of the page's labels.
     allow_ballpark
         Accept a zero-shift datum step for layers on an older datum.
+    colour_field, colours
+        Fill vector features by this field's value (value -> ``#rrggbb``) instead of one colour a side.
+    overlay
+        ``(label, GeoDataFrame)`` of lines drawn over both sides, unclipped (e.g. mismatched
+        border segments).
 
     Returns
     -------
@@ -94,8 +110,18 @@ def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Le
     bounds = np.array([p for _, _, b, _ in sides.values() for p in b])
     fmap.fit_bounds([[float(bounds[:, 0].min()), float(bounds[:, 1].min())],
                      [float(bounds[:, 0].max()), float(bounds[:, 1].max())]])
-    payload = {side: {"kind": kind, "bounds": b, **content, "label": Path(spec).name}
-               for (side, (kind, content, b, _)), spec in zip(sides.items(), (left, right), strict=True)}
+    payload: dict[str, Any] = {
+        side: {"kind": kind, "bounds": b, **content,
+               "label": spec[0] if isinstance(spec, tuple) else Path(spec).name}
+        for (side, (kind, content, b, _)), spec in zip(sides.items(), (left, right), strict=True)}
+    if colour_field is not None:
+        for side in ("left", "right"):
+            payload[side]["colour_field"] = html.escape(colour_field)
+            payload[side]["colours"] = {html.escape(str(k)): v for k, v in (colours or {}).items()}
+    if overlay is not None:
+        _, content, _, _ = _frame_side(overlay[1], overlay[0], allow_ballpark)
+        payload["overlay"] = {**content, "label": overlay[0],
+                              "labels": [html.escape(f) for f in content["fields"]]}
     for side in payload.values():  # column names reach the page as HTML too
         if "fields" in side:
             side["labels"] = [html.escape(f) for f in side["fields"]]
@@ -108,8 +134,9 @@ def build_compare(left: str, right: str, out: str | os.PathLike[str], legend: Le
         '<input id="hm-slider" type="range" min="0" max="1000" value="500" style="width:240px"> '
         f'<span id="hm-right-label">{html.escape(payload["right"]["label"])}</span></div>'))
     fmap.get_root().script.add_child(Element(_SWIPE_JS.replace("__DATA__", data).replace("__MAP__", map_var)))
-    return CompareResult(write_offline(fmap, out), {spec: side[3] for spec, side in zip(
-        (left, right), sides.values(), strict=True)})
+    return CompareResult(write_offline(fmap, out), {(spec[0] if isinstance(spec, tuple) else spec): side[3]
+                                                    for spec, side in zip((left, right), sides.values(),
+                                                                          strict=True)})
 
 
 # Our own swipe, run once the page has loaded (after folium has made the map): each side draws into
@@ -128,7 +155,13 @@ window.addEventListener("load", function () {
     } else {
       L.geoJSON(d.data, {
         pane: side, renderer: L.svg({pane: side}),
-        style: function () { return {color: colours[side], weight: 2, fillOpacity: 0.25}; },
+        style: function (f) {
+          if (d.colours) {  // by a field's value; values were HTML-escaped when the page was written
+            var fill = d.colours[String(f.properties[d.colour_field])] || "#bdbdbd";
+            return {color: "#555", weight: 1, fillColor: fill, fillOpacity: 0.7};
+          }
+          return {color: colours[side], weight: 2, fillOpacity: 0.25};
+        },
         onEachFeature: function (f, layer) {
           // Values were HTML-escaped when the page was written.
           var rows = d.fields.map(function (k, i) {
@@ -139,6 +172,21 @@ window.addEventListener("load", function () {
       }).addTo(map);
     }
   });
+  if (data.overlay) {
+    map.createPane("hm-overlay");  // not "overlay": Leaflet's own overlayPane has that class name
+    map.getPane("hm-overlay").style.zIndex = 430;
+    L.geoJSON(data.overlay.data, {
+      pane: "hm-overlay", renderer: L.svg({pane: "hm-overlay"}),
+      style: function () { return {color: "#d32f2f", weight: 5, opacity: 0.9}; },
+      onEachFeature: function (f, layer) {
+        var o = data.overlay;  // labels and values were HTML-escaped when the page was written
+        var rows = o.fields.map(function (k, i) {
+          return "<b>" + o.labels[i] + "</b>: " + (f.properties[k] || "");
+        });
+        if (rows.length) { layer.bindTooltip(rows.join("<br>")); }
+      }
+    }).addTo(map);
+  }
   var slider = document.getElementById("hm-slider");
   function clip() {
     var nw = map.containerPointToLayerPoint([0, 0]);

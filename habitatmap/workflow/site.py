@@ -21,7 +21,7 @@ from habitatmap.legend.model import LANGUAGES, Names
 from habitatmap.values import quote, validation_problem
 
 __all__ = ["BasemapSpec", "ClassificationSpec", "CompositeSpec", "CoresSpec", "CorridorSpec", "DateRange",
-           "ReferenceDesignSpec", "SceneSearch", "Site", "load_site"]
+           "ReferenceDesignSpec", "SceneSearch", "Site", "ZoningSpec", "key_lines", "load_site"]
 
 
 class _Spec(BaseModel):
@@ -129,6 +129,19 @@ class CorridorSpec(_Spec):
     segment_km: float = Field(default=1.0, gt=0, le=1000)
 
 
+class ZoningSpec(_Spec):
+    """Both sides' zoning compared on the shared protection levels (base-map layers)."""
+
+    zones_layer: str = "zones"
+    border_layer: str | None = "border"
+    mapping: Path | None = None
+    #: Gaps and captured current for this corridor species (its circuit's cumulative current).
+    species: str | None = None
+    max_resistance: float = Field(default=10.0, ge=1, le=1000)
+    mismatch_km: float = Field(default=2.0, gt=0, le=1000)
+    segment_km: float = Field(default=1.0, gt=0, le=1000)
+
+
 class Site(_Spec):
     """One transboundary site."""
 
@@ -149,6 +162,7 @@ class Site(_Spec):
     classification: ClassificationSpec | None = None
     basemap: BasemapSpec | None = None
     corridors: list[CorridorSpec] = Field(default_factory=list)
+    zoning: ZoningSpec | None = None
     #: Language of the web map.
     webmap_lang: str = "en"
     root: Path = Field(default=Path("."), exclude=True)
@@ -276,6 +290,13 @@ def load_site(path: str | os.PathLike[str]) -> Site:
         if c.cores.layer is not None and site.basemap is None:
             raise refuse(("corridors", i, "cores"), "names a base-map layer but the site has no "
                          "basemap; add site.basemap or give cores.file.")
+    if site.zoning is not None:
+        if site.basemap is None:
+            raise refuse(("zoning",), "compares base-map layers but the site has no basemap; add "
+                         "site.basemap.")
+        if site.zoning.species is not None and site.zoning.species not in site.species:
+            raise refuse(("zoning", "species"), f"{quote(site.zoning.species)} is not one of the site's "
+                         f"species ({', '.join(site.species)}); add it there or correct the name.")
     if site.corridors and site.classification is None:
         raise refuse(("corridors",), "corridors need the habitat map; add site.classification.")
     return site

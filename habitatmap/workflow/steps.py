@@ -401,6 +401,38 @@ def _border(spec: CorridorSpec) -> Callable[[StepContext], StepOutcome]:
     return action
 
 
+def _zoning(ctx: StepContext) -> StepOutcome:
+    from habitatmap.zoning.run import run_compare
+
+    site, spec = ctx.site, ctx.site.zoning
+    assert spec is not None
+    basemap = ctx.out / "basemap.gpkg"
+    corridor = next((c for c in site.corridors if c.species == spec.species), None)
+    current = ctx.out / _folders(site, corridor)["circuit"] / "cum_current.tif" if corridor else None
+    habitat = ctx.out / "habitat.tif" if site.classification is not None else None
+    run = run_compare(
+        [f"{basemap}:{spec.zones_layer}"], ctx.out / "zoning", ctx.legend,
+        mapping=str(site.resolve(spec.mapping)) if spec.mapping else None, habitat=habitat,
+        current=current, border=f"{basemap}:{spec.border_layer}" if spec.border_layer else None,
+        species=spec.species if habitat is not None else None, max_resistance=spec.max_resistance,
+        exclude=_cores(ctx, corridor) if corridor else None,
+        exclude_select=corridor.cores.select if corridor else None, mismatch_km=spec.mismatch_km,
+        segment_km=spec.segment_km, lang=site.webmap_lang, allow_ballpark=site.allow_ballpark)
+    facts: dict[str, Any] = {"crs": run.crs, "levels": [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in run.areas[run.areas["park"] == "(all)"].to_dict("records")]}
+    if run.segments is not None:
+        mism = run.segments[run.segments["mismatch"]]
+        facts.update(segments=len(run.segments), mismatched=len(mism),
+                     mismatched_km=round(float(mism["length_km"].sum()), 3),
+                     conflicts=int((run.segments["conflicts"] != "").sum()))
+    return StepOutcome(["zoning"], facts=facts, provenance=_folder_record(run.out), products=[
+        _product("zoning/zoning.gpkg", "Protection levels of both sides, border mismatch, gaps", "vector"),
+        _product("zoning/report.md", "Zoning compared across the border (report)", "report"),
+        *([_product("zoning/swipe.html", "Swipe map of both sides' protection levels", "html")]
+          if (run.out / "swipe.html").is_file() else [])])
+
+
 def _webmap(ctx: StepContext) -> StepOutcome:
     from habitatmap.webmap.build import build_webmap
 
@@ -413,7 +445,8 @@ def _webmap(ctx: StepContext) -> StepOutcome:
         if len(site.corridors) == 1:
             corridors = ctx.out  # the folder holding circuit/ and leastcost/
     build_webmap(ctx.out / "basemap.gpkg", ctx.out / "map.html", ctx.legend, habitat=habitat,
-                       corridors=corridors, lang=site.webmap_lang)
+                 corridors=corridors, lang=site.webmap_lang,
+                 zoning=ctx.out / "zoning" if site.zoning is not None else None)
     return StepOutcome(["map.html"], facts={"path": "map.html"},
                        products=[_product("map.html", "Offline web map of everything", "html")])
 
@@ -501,8 +534,17 @@ def site_steps(site: Site, legend: Legend) -> list[Step]:
             steps.append(Step(f"border:{sp}", (f"circuit:{sp}", "basemap"),
                               {"cores": cores, "border_layer": spec.border_layer,
                                "segment_km": spec.segment_km}, core_files, _border(spec)))
+    zs = site.zoning
+    if zs is not None:
+        deps = ["basemap", *(["classify"] if cls is not None else [])]
+        if zs.species is not None and any(c.species == zs.species for c in site.corridors):
+            deps.append(f"circuit:{zs.species}")
+        steps.append(Step("zoning", tuple(deps), {**legend_id, **zs.model_dump(mode="json"),
+                                                  "lang": site.webmap_lang},
+                          _files(site, mapping=zs.mapping), _zoning))
     if bm is not None:
-        deps = tuple(s.name for s in steps if s.kind in ("basemap", "classify", "leastcost", "circuit"))
+        kinds = ("basemap", "classify", "leastcost", "circuit", "zoning")
+        deps = tuple(s.name for s in steps if s.kind in kinds)
         steps.append(Step("webmap", deps, {**legend_id, "lang": site.webmap_lang}, {}, _webmap))
     # The legend (names, colours, resistances) and an agency's datum parameters decide the results
     # of every step that uses them: their contents are inputs, whatever their version strings say.

@@ -208,6 +208,7 @@ def test_circuit_interrupted_leaves_the_folder_as_it_was(products, tmp_path, sig
     no_staging(out)
 
 
+@pytest.mark.slow  # 30 s; the runner's resume rule itself is tested on a small graph in the default run
 def test_a_workflow_killed_mid_run_resumes_at_the_step_it_was_in(tmp_path):
     """SIGTERM once the pull has finished: the run exits 143 with nothing half-written; the next
     run skips the finished steps and completes."""

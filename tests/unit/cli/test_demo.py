@@ -69,6 +69,13 @@ def test_demo_writes_outputs(demo_run):
         assert (out / f).is_file(), f
     assert "Corridors of amur_leopard between the core zones" in r.stdout
 
+    # Both parks' zoning on the shared protection levels, and the border stretches that mismatch.
+    z = steps["zoning"]
+    assert {(row["country"], row["level"]) for row in z["levels"]} >= {("RUS", 1), ("CHN", 1), ("CHN", 3)}
+    assert z["segments"] > 0 and 0 < z["mismatched"] < z["segments"]
+    assert "Zoning on the shared protection levels" in r.stdout
+    assert (out / "zoning" / "swipe.html").is_file() and (out / "zoning" / "zoning.gpkg").is_file()
+
     # One offline web map of everything, and the demo says how to open it.
     page = (out / "map.html").read_text(encoding="utf-8")
     assert "Corridor current" in page and "Habitat map" in page

@@ -114,3 +114,17 @@ def test_compute_write_and_run_directly(tmp_path):
     gpd.GeoDataFrame(geometry=[line], crs="EPSG:32652").to_file(tmp_path / "border.gpkg")
     run = run_border(tmp_path / "cum.tif", str(tmp_path / "border.gpkg"), tmp_path / "b")
     assert isinstance(run, BorderRun) and "provenance.json" in run.files and run.segments[0]["segment"] == 1
+
+
+def test_border_parts_and_cut_line():
+    from habitatmap.corridors.border import border_parts, cut_line
+    from habitatmap.errors import InputDataError
+
+    parts = border_parts([shapely.LineString([(0, 0), (0, 1000)]),
+                          shapely.LineString([(0, 1000), (0, 2500)])])
+    assert len(parts) == 1 and parts[0].length == 2500  # merged into one line
+    pieces = cut_line(parts[0], 1000, 15)
+    assert [(a, b) for a, b, _ in pieces] == [(0, 1000), (1000, 2000), (2000, 2500)]
+    assert cut_line(shapely.LineString([(0, 0), (1010, 0)]), 1000, 15)[-1][1] == 1010  # 10 m joins
+    with pytest.raises(InputDataError, match="no lines"):
+        border_parts([])

@@ -121,3 +121,29 @@ def test_a_beijing_1954_habitat_raster_is_refused_without_the_flag(demo_run, cli
     r = cli("webmap", "--basemap", out / "basemap.gpkg", "--habitat", tmp_path / "bj54.tif",
             "--out", tmp_path / "m.html")
     assert r.exit_code == 2 and "zero-shift ballpark" in r.stderr and not (tmp_path / "m.html").exists()
+
+
+def test_the_map_gains_protection_levels_and_mismatch(demo_run, browser, cli, tmp_path):
+    """With --zoning the map shows the shared levels (filled by level) and the mismatched border."""
+    out, _ = demo_run
+    html = tmp_path / "map_zoning.html"
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--zoning", out / "zoning", "--out", html)
+    assert r.exit_code == 0, r.output
+    info = open_page(browser, html, "webmap_zoning.png")
+    try:
+        from habitatmap.legend.labels import label
+
+        assert info["blocked"] == [] and info["errors"] == []
+        assert label("protection_level") in info["layers"] and label("mismatch") in info["layers"]
+        fills = info["page"].evaluate("Array.from(document.querySelectorAll('path.leaflet-interactive'))"
+                                      ".map(p => p.getAttribute('fill'))")
+        from habitatmap.zoning.report import LEVEL_COLOURS
+
+        assert {LEVEL_COLOURS[1], LEVEL_COLOURS[2]} <= {f.lower() for f in fills if f}
+        strokes = info["page"].evaluate("Array.from(document.querySelectorAll('path.leaflet-interactive'))"
+                                        ".map(p => p.getAttribute('stroke'))")
+        assert "#d32f2f" in strokes  # the mismatched segments
+    finally:
+        info["page"].close()
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--zoning", tmp_path, "--out", html)
+    assert r.exit_code == 2 and "zoning.gpkg: not found" in r.stderr

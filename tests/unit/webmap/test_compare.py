@@ -94,3 +94,26 @@ def test_compare_cli_takes_allow_ballpark(cli, tmp_path):
             "--out", tmp_path / "c.html", "--allow-ballpark")
     assert r.exit_code == 0, r.stderr
     assert "zero-shift ballpark step, allowed by --allow-ballpark" in r.stdout
+
+
+def test_the_zoning_swipe_colours_levels_and_draws_the_mismatch(demo_run, browser):
+    """The comparison's swipe page: each side filled by its protection level, the mismatched border
+    segments drawn over both sides."""
+    out, _ = demo_run
+    html = out / "zoning" / "swipe.html"
+    info = open_page(browser, html, "zoning_swipe.png")
+    page = info["page"]
+    try:
+        from habitatmap.zoning.report import LEVEL_COLOURS
+
+        assert info["blocked"] == [] and info["errors"] == []
+        left = page.evaluate("Array.from(document.querySelectorAll('.leaflet-left-pane path'))"
+                             ".map(p => p.getAttribute('fill'))")
+        right = page.evaluate("Array.from(document.querySelectorAll('.leaflet-right-pane path'))"
+                              ".map(p => p.getAttribute('fill'))")
+        assert LEVEL_COLOURS[1] in left and LEVEL_COLOURS[1] in right and LEVEL_COLOURS[3] in left
+        strokes = page.evaluate("Array.from(document.querySelectorAll('.leaflet-hm-overlay-pane path'))"
+                                ".map(p => p.getAttribute('stroke'))")
+        assert strokes and set(strokes) == {"#d32f2f"}  # the mismatched segments, over both sides
+    finally:
+        page.close()

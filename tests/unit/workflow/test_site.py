@@ -15,6 +15,7 @@ from habitatmap.workflow.site import (
     ReferenceDesignSpec,
     SceneSearch,
     Site,
+    ZoningSpec,
     key_lines,
     load_site,
 )
@@ -30,7 +31,8 @@ def test_bundled_site(root):
     assert isinstance(site.classification, ClassificationSpec)
     assert isinstance(site.classification.reference_design, ReferenceDesignSpec)
     assert isinstance(site.basemap, BasemapSpec) and isinstance(site.corridors[0], CorridorSpec)
-    assert isinstance(site.corridors[0].cores, CoresSpec)
+    assert isinstance(site.corridors[0].cores, CoresSpec) and isinstance(site.zoning, ZoningSpec)
+    assert site.zoning.species == "amur_leopard" and site.zoning.mismatch_km == 2
     # Relative paths are relative to the site file's folder, so a copied site keeps working.
     assert site.resolve(site.aoi) == root / "workflows" / "tumen_aoi.geojson"
     assert site.resolve(site.sample) == root / "sample_data" / "tumen"

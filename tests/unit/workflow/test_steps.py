@@ -18,7 +18,7 @@ def test_tumen_graph(root):
     assert [s.name for s in steps] == [
         "legend", "search", "pull", "composite:summer", "composite:autumn", "classify", "accuracy",
         "polygonize", "basemap", "sheet", "resistance:amur_leopard", "leastcost:amur_leopard",
-        "circuit:amur_leopard", "border:amur_leopard", "webmap"]
+        "circuit:amur_leopard", "border:amur_leopard", "zoning", "webmap"]
     by = {s.name: s for s in steps}
     assert isinstance(by["pull"], Step) and by["pull"].dask and by["pull"].kind == "pull"
     assert by["classify"].deps == ("composite:summer", "composite:autumn")
@@ -45,7 +45,7 @@ def test_real_sites_graphs(root):
 
 
 def test_two_corridor_species_get_their_own_folders(root, site_copy):
-    p = site_copy("  webmap_lang: en", "    - species: amur_tiger\n  webmap_lang: en")
+    p = site_copy("      segment_km: 1\n", "      segment_km: 1\n    - species: amur_tiger\n")
     steps = site_steps(load_site(p), load_legend())
     names = [s.name for s in steps]
     assert "leastcost:amur_tiger" in names and "border:amur_tiger" in names
