@@ -102,7 +102,10 @@ def assign_levels(frame: Any, table: ZoningTable, *, source: str, zone_field: st
             raise ConfigError(f"{source}: zone value {quote(value)} ({iso}) is not in the zoning table "
                               f"{table.source}; add it to a --mapping file as '{value}: <zone id>' or add an "
                               "alias to the table.")
-        row = {"country": iso, "park": str(frame[pf].iloc[i]) if pf else "", "zone_value": str(value),
+        row = {"country": iso, "park": str(frame[pf].iloc[i]) if pf else "",
+               **{f"park_{lang}": str(frame[f"park_{lang}"].iloc[i]) for lang in ("ru", "zh")
+                  if f"park_{lang}" in cols},
+               "zone_value": str(value),
                "zone_id": zone.id, "level": zone.level,
                "iucn": str(frame["IUCN_CAT"].iloc[i]) if "IUCN_CAT" in cols else (zone.iucn or "")}
         if "WDPAID" in cols:

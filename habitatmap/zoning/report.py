@@ -147,6 +147,9 @@ def _markdown(result: ZoningComparison, legend: Any, lang: str, files: list[str]
     out = [f"# {t('zoning_report')}", "",
            f"{t('equal_area')}: `{result.crs}`", ""]
     areas = result.areas.assign(level=result.areas["level"].map(level_name))
+    if f"park_{lang}" in result.levels.columns:  # the protected areas' names in the report's language
+        names_of = dict(zip(result.levels["park"], result.levels[f"park_{lang}"], strict=True))
+        areas["park"] = [names_of.get(p, p) if p != "(all)" else p for p in areas["park"]]
     out += [f"## {t('protection_level')}", "", _md_table(areas, {
         "country": t("country"), "park": t("protected_area"), "level": t("protection_level"),
         "area_ha": t("area_ha"), "share_pct": t("share_pct")}), "", "![](levels.png)", ""]
@@ -193,7 +196,8 @@ def _markdown(result: ZoningComparison, legend: Any, lang: str, files: list[str]
         ch = result.change.assign(from_level=result.change["from_level"].map(level_name),
                                   to_level=result.change["to_level"].map(level_name))
         out += [f"## {t('level_change')}", "", _md_table(ch, {
-            "from_level": f"{t('protection_level')} (before)", "to_level": f"{t('protection_level')} (after)",
+            "from_level": f"{t('protection_level')} ({t('before')})",
+            "to_level": f"{t('protection_level')} ({t('after')})",
             "area_ha": t("area_ha")}), ""]
     out += [f"- {n}" for n in result.notes]
     out += ["", " · ".join(f"`{f}`" for f in files), ""]
