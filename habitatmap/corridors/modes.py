@@ -406,11 +406,12 @@ def _one_or_all(conductance: np.ndarray, points: FocalPoints, *, to_all: bool,
             gnd[(pmap > 0) & (pmap != pid)] = np.inf
             policy = "rmvgnd"
         else:
-            others = (pmap > 0) & (pmap != pid)
-            src[others] = 1.0
-            if strengths:
-                for oid in np.unique(pmap[others]):
-                    src[pmap == oid] = strengths.get(int(oid), 1.0)
+            # Every other focal node injects its current once (1 A, or its strength), at one of its
+            # cells: a node of several cells (a focal region, or cells sharing an id) is one source.
+            for oid in pts.unique_ids:
+                if int(oid) != pid:
+                    at = np.flatnonzero(pts.ids == oid)[0]
+                    src[pts.rows[at], pts.cols[at]] = (strengths or {}).get(int(oid), 1.0)
             gnd[pmap == pid] = np.inf
             policy = "rmvsrc"
         volt, cur, _, solved = advanced(conductance, src, gnd, policy=policy, options=opts,

@@ -83,3 +83,15 @@ def test_maps_reach_the_callback_and_the_accumulator():
     assert list(vals) == [0.0, 0.0] and acc2.count == 2
     pts = _points([(1, 0, 7), (1, 0, 7), (1, 4, 8)])
     assert pts.has_regions and list(pts.unique_ids) == [7, 8] and pts.grid((3, 5))[1, 4] == 8
+
+
+def test_all_to_one_injects_once_per_focal_node_however_many_cells_it_has():
+    """Circuitscape's all-to-one: each other focal node is one 1 A source, a focal region of several
+    cells included (allToOneVerify3: two cells of point 1 carry 1 A, not 2 A)."""
+    g = np.ones((1, 6))
+    pts = _points([(0, 0, 1), (0, 1, 1), (0, 5, 2)])
+    captured = []
+    all_to_one(g, pts, on_solve=captured.append)
+    cur = {m.label[0]: m.current for m in captured}
+    # Ground at node 2: 1 A from the two-cell region of node 1 flows along the row to it.
+    np.testing.assert_allclose(cur[2][0, 2:5], 1.0, rtol=1e-6)
