@@ -158,3 +158,45 @@ def test_disconnected_pair_is_minus_one_not_a_crash(tmp_path, monkeypatch, cli):
     mat = np.loadtxt(tmp_path / "out" / "run_resistances.out")
     assert mat[1, 2] == -1 and mat[1, 3] == pytest.approx(1.0)
 
+
+
+NETWORK_CASES = sorted(SUITE.glob("input/network/*Verify*.ini"), key=lambda p: p.stem)
+
+
+def _sorted_rows(path: Path) -> np.ndarray:
+    rows = np.loadtxt(path, ndmin=2)
+    return rows[np.lexsort(rows[:, ::-1].T)] if rows.size else rows
+
+
+@pytest.mark.parametrize("ini", [
+    pytest.param(p, marks=pytest.mark.xfail(
+        strict=True, reason="the verified sgNetworkVerify1_branch_currents_50_58.txt omits branch 55-64, "
+                            "whose current its own voltages file puts at 2e-7 A, above Circuitscape's "
+                            "1e-8-of-the-largest cut-off; every other file of the case matches"))
+    if p.stem == "sgNetworkVerify1" else p for p in NETWORK_CASES], ids=[p.stem for p in NETWORK_CASES])
+def test_network_case_matches_circuitscape(ini: Path, workdir: Path, cli):
+    """Network (graph) mode, compared as Circuitscape.jl's test_utils compares: rows sorted, a sum of
+    squared differences below 1e-6 for voltages and currents, resistances within 1e-3."""
+    name = ini.stem
+    result = cli("circuitscape", str(ini))
+    assert result.exit_code == 0, result.output
+    written = sorted((workdir / "output").glob(f"{name}_*"))
+    assert any(f.name.endswith(("_voltages.txt", "_resistances.out")) for f in written)
+    for f in written:
+        if f.name.endswith("_resistances_3columns.out"):
+            continue
+        ref = VERIFY / f.name
+        assert ref.exists(), f"{f.name}: Circuitscape does not write this file"
+        if f.suffix == ".out":
+            np.testing.assert_allclose(np.loadtxt(f, ndmin=2), np.loadtxt(ref, ndmin=2), rtol=0, atol=1e-3,
+                                       err_msg=f.name)
+            continue
+        ours, theirs = _sorted_rows(f), _sorted_rows(ref)
+        assert ours.shape == theirs.shape, f"{f.name}: {ours.shape} rows against {theirs.shape}"
+        ssd = float(((ours - theirs) ** 2).sum())
+        assert ssd < 1e-6, f"{f.name}: sum of squared differences {ssd:.3g}"
+
+
+def test_every_network_case_is_found():
+    expected = {f"{k}NetworkVerify{i}" for k in ("sg", "mg") for i in (1, 2, 3)}
+    assert {p.stem for p in NETWORK_CASES} == expected

@@ -78,6 +78,8 @@ class CircuitscapeConfig:
     use_unit_currents: bool
     use_direct_grounds: bool
     remove_src_or_gnd: str
+    #: ``raster`` or ``network`` (a graph file of ``node node value`` lines).
+    data_type: str = "raster"
 
     @property
     def current_maps(self) -> bool:
@@ -129,13 +131,15 @@ def load_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | N
     cfg = read_config(ini)
     root = Path(base) if base is not None else Path.cwd()
     data_type = cfg.get("data_type", "raster").lower()
-    if data_type != "raster":
-        raise ConfigError(f"{ini}: data_type = {data_type[:40]}; habitatmap runs raster data only, set "
-                          "data_type = raster.")
+    if data_type not in ("raster", "network"):
+        raise ConfigError(f"{ini}: data_type = {data_type[:40]}; set data_type = raster or network.")
     scenario = cfg.get("scenario", "").lower()
     if scenario not in SCENARIOS:
         raise ConfigError(f"{ini}: scenario = {scenario[:40] or '(missing)'}; choose one of "
                           f"{', '.join(sorted(SCENARIOS))}.")
+    if data_type == "network" and scenario not in ("pairwise", "advanced"):
+        raise ConfigError(f"{ini}: scenario = {scenario} is for raster data; network data runs pairwise or "
+                          "advanced, as in Circuitscape.")
     out_value = cfg.get("output_file", "").strip()
     if not out_value or out_value.lower() in UNSET:
         raise ConfigError(f"{ini}: output_file is not set; give the output name in the .ini.")
@@ -153,11 +157,12 @@ def load_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | N
 
     habitat = _file(cfg, "habitat_file", root, ini)
     assert habitat is not None
+    network = data_type == "network"
     return CircuitscapeConfig(
         ini=ini, scenario=scenario, prefix=prefix, habitat_file=habitat,
         habitat_map_is_resistances=_flag(cfg, "habitat_map_is_resistances", True),
-        mask_file=opt_file("mask_file", "use_mask", True),
-        polygon_file=opt_file("polygon_file", "use_polygons", True),
+        mask_file=None if network else opt_file("mask_file", "use_mask", True),
+        polygon_file=None if network else opt_file("polygon_file", "use_polygons", True),
         point_file=None if advanced else _file(cfg, "point_file", root, ini),
         source_file=_file(cfg, "source_file", root, ini) if advanced else None,
         ground_file=_file(cfg, "ground_file", root, ini) if advanced else None,
@@ -176,4 +181,5 @@ def load_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | N
         use_unit_currents=_flag(cfg, "use_unit_currents"),
         use_direct_grounds=_flag(cfg, "use_direct_grounds"),
         remove_src_or_gnd=cfg.get("remove_src_or_gnd", "keepall").lower(),
+        data_type=data_type,
     )

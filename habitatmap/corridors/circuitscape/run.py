@@ -187,6 +187,10 @@ def run_config(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
     from habitatmap.io.atomic import write_text_atomic
 
     cfg = load_config(ini, base=base)
+    if cfg.data_type == "network":
+        from habitatmap.corridors.circuitscape.network import run_network
+
+        return run_network(cfg, RunResult(cfg.scenario))
     inputs = load_inputs(cfg)
     habitat = inputs.habitat
     null_cells = inputs.conductance == 0

@@ -34,7 +34,7 @@ def test_read_and_load_config(tmp_path):
 
 @pytest.mark.parametrize(("change", "error", "message"), [
     (("scenario = pairwise", "scenario = sideways"), ConfigError, "scenario = sideways"),
-    (("data_type = raster", "data_type = network"), ConfigError, "habitatmap runs raster data only"),
+    (("data_type = raster", "data_type = vector"), ConfigError, "set data_type = raster or network"),
     (("output_file = out.out", "output_file = "), ConfigError, "output_file is not set"),
     (("output_file = out.out", "output_file = no/such/out.out"), InputDataError, "output folder"),
     (("point_file = pts.txt", "point_file = none.txt"), InputDataError, "point_file none.txt does not exist"),
