@@ -72,7 +72,7 @@ def raise_on_sigterm() -> None:
 
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, *, threads: int | None = None,
-                processes: int | None = None) -> Iterator[Any]:
+                processes: int | None = None, timeout: float = 20.0) -> Iterator[Any]:
     """A ``distributed.Client``: the run's own (:func:`use_client`), connected to ``scheduler``, or to
     a local cluster started here.
 
@@ -85,6 +85,8 @@ def dask_client(scheduler: str | None = None, *, threads: int | None = None,
         Worker threads of the local cluster (default: the number of CPUs).
     processes
         Start a local cluster of this many worker processes (one thread each) instead of threads.
+    timeout
+        Seconds to wait for a scheduler to answer.
 
     Raises
     ------
@@ -98,7 +100,7 @@ def dask_client(scheduler: str | None = None, *, threads: int | None = None,
         return
     if scheduler:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=f"{timeout:g}s")
         except (OSError, TimeoutError) as err:
             raise ConfigError(f"dask scheduler {scheduler}: cannot connect ({err}); check the address "
                               "or leave --scheduler out to run on this machine.") from None

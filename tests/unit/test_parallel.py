@@ -55,7 +55,7 @@ def test_a_local_cluster_of_processes():
 
 def test_an_unreachable_scheduler_is_one_sentence():
     with pytest.raises(ConfigError, match=r"dask scheduler tcp://127\.0\.0\.1:9: cannot connect"), \
-            dask_client("tcp://127.0.0.1:9"):
+            dask_client("tcp://127.0.0.1:9", timeout=2):
         pass
 
 
