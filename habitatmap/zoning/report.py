@@ -96,11 +96,25 @@ def _md_table(frame: Any, headers: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _chart(result: ZoningComparison, dest: Path) -> None:
+def _chart_language(lang: str) -> tuple[str, dict[str, Any]]:
+    """The language the charts can be labelled in, and the font arguments: matplotlib's default
+    font holds Latin and Cyrillic (en, ru, mn, kk); Chinese needs an installed CJK font, else the
+    charts fall back to English."""
+    if lang != "zh":
+        return lang, {}
+    from habitatmap.basemap.sheetmap import _cjk_font
+
+    family = _cjk_font()
+    return ("zh", {"fontfamily": family}) if family else ("en", {})
+
+
+def _chart(result: ZoningComparison, dest: Path, lang: str = "en") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    lang, font = _chart_language(lang)
 
     totals = result.areas[result.areas["park"] == "(all)"]
     countries = sorted(set(totals["country"]))
@@ -110,32 +124,37 @@ def _chart(result: ZoningComparison, dest: Path) -> None:
         vals = [float(totals[(totals["country"] == c) & (totals["level"] == level)]["share_pct"].sum())
                 for c in countries]
         ax.barh(countries, vals, left=[left[c] for c in countries], color=LEVEL_COLOURS[level],
-                edgecolor="#555", label=label(f"level_{level}"))
+                edgecolor="#555", label=label(f"level_{level}", lang))
         for c, v in zip(countries, vals, strict=True):
             left[c] += v
-    # English on the image: its font need not hold Cyrillic or CJK glyphs.
-    ax.set_xlabel(label("share_pct"))
+    ax.set_xlabel(label("share_pct", lang), **font)
     ax.set_xlim(0, 100)
-    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25))
-    ax.set_title(label("protection_level"))
+    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25),
+              prop={"family": font["fontfamily"]} if font else None)
+    ax.set_title(label("protection_level", lang), **font)
     fig.tight_layout()
     fig.savefig(dest)
     plt.close(fig)
 
 
-def _current_chart(table: Any, dest: Path) -> None:
+def _current_chart(table: Any, dest: Path, lang: str = "en") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    lang, font = _chart_language(lang)
+
     fig, ax = plt.subplots(figsize=(5, 2.8), dpi=110)
     levels = list(table["level"])
-    ax.bar([label(f"level_{lv}") for lv in levels], list(table["share_pct"].fillna(0)),
+    ax.bar([label(f"level_{lv}", lang) for lv in levels], list(table["share_pct"].fillna(0)),
            color=[LEVEL_COLOURS.get(lv, "#bdbdbd") for lv in levels], edgecolor="#555")
-    ax.set_ylabel(label("share_pct"))
-    ax.set_title(label("current_by_level"))
+    ax.set_ylabel(label("share_pct", lang), **font)
+    ax.set_title(label("current_by_level", lang), **font)
     ax.tick_params(axis="x", labelsize=7)
+    if font:
+        for t in ax.get_xticklabels():
+            t.set_fontfamily(font["fontfamily"])
     fig.tight_layout()
     fig.savefig(dest)
     plt.close(fig)
@@ -224,7 +243,7 @@ def write_comparison(result: ZoningComparison, folder: Path, legend: Any, *, lan
             layers["gaps"] = result.by_level.gap_polygons
         if result.by_level.current is not None:
             result.by_level.current.to_csv(folder / "current_by_level.csv", index=False)
-            _current_chart(result.by_level.current, folder / "current.png")
+            _current_chart(result.by_level.current, folder / "current.png", lang)
             files += ["current_by_level.csv", "current.png"]
     if result.segments is not None:
         seg = result.segments
@@ -243,7 +262,7 @@ def write_comparison(result: ZoningComparison, folder: Path, legend: Any, *, lan
     write_layers(folder / "zoning.gpkg", {**layers, "layer_styles": _styles(list(layers), lang)},
                  layer_options={"layer_styles": {"FID": "id"}}, provenance=record)
     files.append("zoning.gpkg")
-    _chart(result, folder / "levels.png")
+    _chart(result, folder / "levels.png", lang)
     files.append("levels.png")
     countries = sorted(set(result.levels["country"]))
     if len(countries) == 2:
