@@ -29,8 +29,9 @@ def composite(
 
     Example: habitatmap composite scenes/ --out summer.tif --months 6-8 --indices ndvi,nbr
     """
-    from habitatmap.composite.build import CompositeSettings, composite_scenes, parse_months
+    from habitatmap.composite.build import CompositeSettings, composite_scenes
     from habitatmap.composite.indices import parse_indices
+    from habitatmap.composite.spec import parse_months
     from habitatmap.scenes.pull import load_manifest
 
     manifest = load_manifest(folder)

@@ -6,7 +6,7 @@ __all__, __getattr__, __dir__ = attach(__name__, {
     "CompositeResult": "build",
     "CompositeSettings": "build",
     "INDICES": "indices",
-    "METHODS": "build",
+    "METHODS": "spec",
     "block_size_for": "build",
     "composite_block": "build",
     "composite_scenes": "build",
@@ -14,6 +14,6 @@ __all__, __getattr__, __dir__ = attach(__name__, {
     "medoid": "build",
     "normalized_difference": "indices",
     "parse_indices": "indices",
-    "parse_months": "build",
+    "parse_months": "spec",
     "read_stack": "build",
 })

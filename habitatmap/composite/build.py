@@ -20,6 +20,7 @@ import numpy as np
 import shapely
 
 from habitatmap.composite.indices import INDICES, compute_index, parse_indices
+from habitatmap.composite.spec import METHODS
 from habitatmap.errors import ConfigError, HabitatmapError, HabitatmapWarning, InputDataError, reason
 from habitatmap.grid import Grid
 from habitatmap.io.raster import cog_writer, open_raster
@@ -28,52 +29,20 @@ from habitatmap.scenes.pull import load_manifest, scene_path
 from habitatmap.values import quote
 
 __all__ = [
-    "METHODS",
     "CompositeResult",
     "CompositeSettings",
     "block_size_for",
     "composite_block",
     "composite_scenes",
     "medoid",
-    "parse_months",
     "read_stack",
 ]
 
-METHODS = ("median", "medoid")
 #: Bytes one task may hold for its input stack (the stack plus a few same-sized temporaries).
 TASK_BYTES = 192 * 1024 * 1024
 
 #: progress(blocks_done, blocks_total)
 Progress = Callable[[int, int], None]
-
-
-def parse_months(spec: str | None) -> frozenset[int] | None:
-    """``6-9`` -> {6, 7, 8, 9}; ``11-2`` wraps the year; ``6,7,9`` and ``6-7,9`` also work.
-
-    Raises
-    ------
-    ConfigError
-        If a month is not 1-12 or the text is not of that form.
-    """
-    if spec is None or not spec.strip():
-        return None
-    months: set[int] = set()
-    try:
-        for part in spec.split(","):
-            if "-" in part:
-                a, b = (int(x) for x in part.split("-", 1))
-                if not (1 <= a <= 12 and 1 <= b <= 12):
-                    raise ValueError
-                months.update(range(a, b + 1) if a <= b else [*range(a, 13), *range(1, b + 1)])
-            else:
-                m = int(part)
-                if not 1 <= m <= 12:
-                    raise ValueError
-                months.add(m)
-    except ValueError:
-        raise ConfigError(f"--months {quote(spec)}: not months; give months 1-12 as a range or list, "
-                          "e.g. 6-9, 11-2 or 6,7,9.") from None
-    return frozenset(months)
 
 
 @dataclass(frozen=True)

@@ -258,8 +258,8 @@ def load_site(path: str | os.PathLike[str]) -> Site:
         return ConfigError(f"{p}:{f' line {line}:' if line else ''} site.{'.'.join(map(str, loc))}: "
                            f"{problem}")
 
-    from habitatmap.composite.build import METHODS, parse_months
     from habitatmap.composite.indices import parse_indices
+    from habitatmap.composite.spec import METHODS, parse_months
     from habitatmap.scenes.defaults import DEFAULT_BANDS
 
     for name, spec in site.composites.items():

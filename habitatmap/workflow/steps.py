@@ -175,8 +175,9 @@ def _pull(keep_snow: bool) -> Callable[[StepContext], StepOutcome]:
 
 def _composite(name: str) -> Callable[[StepContext], StepOutcome]:
     def action(ctx: StepContext) -> StepOutcome:
-        from habitatmap.composite.build import CompositeSettings, composite_scenes, parse_months
+        from habitatmap.composite.build import CompositeSettings, composite_scenes
         from habitatmap.composite.indices import parse_indices
+        from habitatmap.composite.spec import parse_months
         from habitatmap.scenes.defaults import DEFAULT_BANDS
 
         spec = ctx.site.composites[name]

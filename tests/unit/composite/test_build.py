@@ -9,16 +9,15 @@ import pytest
 from rasterio.windows import Window
 
 from habitatmap.composite.build import (
-    METHODS,
     CompositeResult,
     CompositeSettings,
     block_size_for,
     composite_block,
     composite_scenes,
     medoid,
-    parse_months,
     read_stack,
 )
+from habitatmap.composite.spec import METHODS, parse_months
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.grid import Grid, utm_epsg
 
