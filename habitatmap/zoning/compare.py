@@ -116,6 +116,24 @@ def assign_levels(frame: Any, table: ZoningTable, *, source: str, zone_field: st
     return gpd.GeoDataFrame(rows, geometry=list(frame.geometry), crs=frame.crs)
 
 
+def _by_strictest_level(zones: Any) -> list[tuple[int, Any]]:
+    """``(level, shape)`` of the zones, each shape without the land of a stricter level: where
+    zones overlap (a zapovednik inside a zakaznik) the land counts once, at the strictest level."""
+    import shapely
+
+    out, taken = [], None
+    for level in LEVELS:
+        geoms = zones.geometry[zones["level"] == level].to_numpy()
+        if not len(geoms):
+            continue
+        shape = shapely.union_all(geoms)
+        if taken is not None:
+            shape = shapely.difference(shape, taken)
+        taken = shape if taken is None else shapely.union(taken, shape)
+        out.append((level, shape))
+    return out
+
+
 def level_areas(zones: Any) -> Any:
     """Area (ha) and share of each level per country and per protected area.
 
@@ -123,20 +141,10 @@ def level_areas(zones: Any) -> Any:
     strictest level (a zapovednik inside a zakaznik is level 1 there, not both).
     """
     import pandas as pd
-    import shapely
 
-    rows = []
-    for (iso, park), group in zones.groupby(["country", "park"], sort=True):
-        taken = None
-        for level in LEVELS:
-            geoms = group.geometry[group["level"] == level].to_numpy()
-            if not len(geoms):
-                continue
-            shape = shapely.union_all(geoms)
-            if taken is not None:
-                shape = shapely.difference(shape, taken)
-            taken = shape if taken is None else shapely.union(taken, shape)
-            rows.append({"country": iso, "park": park, "level": level, "area_ha": shape.area / 1e4})
+    rows = [{"country": iso, "park": park, "level": level, "area_ha": shape.area / 1e4}
+            for (iso, park), group in zones.groupby(["country", "park"], sort=True)
+            for level, shape in _by_strictest_level(group)]
     table = pd.DataFrame(rows, columns=["country", "park", "level", "area_ha"])
     if table.empty:
         return table.assign(share_pct=[])
@@ -159,17 +167,15 @@ class RasterByLevel:
     pixel_ha: float
 
 
-def _burn(zones: Any, grid: Any, window: Any) -> np.ndarray:
+def _burn(by_level: dict[int, list[Any]], grid: Any, window: Any) -> np.ndarray:
     """The strictest level of every pixel of ``window`` (0 outside every zone)."""
     import rasterio.features
 
     sub = grid.subgrid(window)
     out = np.zeros(sub.shape, dtype=np.uint8)
     # Least strict first, so the strictest level is burned last and wins.
-    for level in sorted(LEVELS, reverse=True):
-        geoms = [g for g in zones.geometry[zones["level"] == level] if g is not None and not g.is_empty]
-        if geoms:
-            rasterio.features.rasterize(geoms, out=out, transform=sub.transform, default_value=level)
+    for level in sorted(by_level, reverse=True):
+        rasterio.features.rasterize(by_level[level], out=out, transform=sub.transform, default_value=level)
     return out
 
 
@@ -221,8 +227,11 @@ def raster_by_level(zones: Any, habitat: Any, legend: Any, *, species: str | Non
     cur = np.zeros(len(LEVELS) + 1)
     cur_total = 0.0
     pieces: list[tuple[int, Any]] = []
+    by_level = {level: geoms for level in LEVELS
+                if (geoms := [g for g in zones.geometry[zones["level"] == level]
+                              if g is not None and not g.is_empty])}
     for win in grid.blocks(block):
-        lv = _burn(zones, grid, win)
+        lv = _burn(by_level, grid, win)
         h = read_window(habitat, 1, window=win).astype(np.int64)
         np.add.at(counts, (lv.ravel(), np.clip(h.ravel(), 0, 255)), 1)
         if current is not None:
@@ -280,7 +289,8 @@ def _dominant(zones: Any, area: Any) -> tuple[int, Any]:
     import shapely
 
     best, best_area = (NO_ZONE, None), 0.0
-    for _, row in zones.iterrows():
+    for k in sorted(zones.sindex.query(area)):  # only the zones near the segment, in row order
+        row = zones.iloc[int(k)]
         a = shapely.intersection(row.geometry, area).area
         # Ties go to the stricter level: the table's strictest reading of the shared stretch.
         if a > best_area + 1e-6 or (abs(a - best_area) <= 1e-6 and a > 0 and row["level"] < best[0]):
@@ -369,20 +379,7 @@ def level_change(before: Any, after: Any) -> Any:
     import pandas as pd
     import shapely
 
-    def flat(z: Any) -> list[tuple[int, Any]]:  # strictest level wins where zones overlap
-        out, taken = [], None
-        for level in LEVELS:
-            g = z.geometry[z["level"] == level].to_numpy()
-            if not len(g):
-                continue
-            shape = shapely.union_all(g)
-            if taken is not None:
-                shape = shapely.difference(shape, taken)
-            taken = shape if taken is None else shapely.union(taken, shape)
-            out.append((level, shape))
-        return out
-
-    b, a = flat(before), flat(after)
+    b, a = _by_strictest_level(before), _by_strictest_level(after)
     all_b = shapely.union_all([s for _, s in b]) if b else shapely.Polygon()
     all_a = shapely.union_all([s for _, s in a]) if a else shapely.Polygon()
     rows = []
