@@ -175,6 +175,8 @@ class _State:
         self.out = out
         self.checksums = Checksums(out)
         self.records: dict[str, StepRecord] = {}
+        #: The sentence of a step whose external input is missing (the plan shows it, a run stops on it).
+        self.input_errors: dict[str, InputDataError] = {}
 
     def assess(self, step: Step, pending: set[str]) -> tuple[str, str, str | None, dict, dict]:
         """(status, reason, key or None, inputs, deps) of ``step``; ``pending`` steps will rerun."""
@@ -182,7 +184,9 @@ class _State:
         try:
             inputs = _input_checksums(step, self.checksums)
         except InputDataError as err:
+            self.input_errors[step.name] = err
             return MISSING, f"missing: {str(err).split(';')[0]}", None, {}, {}
+        self.input_errors.pop(step.name, None)
         waiting = [d for d in step.deps if d in pending]
         if waiting:
             status = CHANGED if rec is not None else MISSING
@@ -326,7 +330,8 @@ def run_workflow(site: Any, legend: Any, out: str | os.PathLike[str], *, only: l
                     result.records[step.name] = rec
                 continue
             status, _, key, inputs, deps = state.assess(step, set())
-            _input_checksums(step, state.checksums)  # a missing input stops the run with its sentence
+            if step.name in state.input_errors:  # a missing input stops the run with its sentence
+                raise state.input_errors[step.name]
             if status == CACHED and step.name not in forced:
                 result.records[step.name] = state.records[step.name]
                 observer.finished(step.name, CACHED, 0.0)
