@@ -260,6 +260,12 @@ def load_site(path: str | os.PathLike[str]) -> Site:
 
     from habitatmap.composite.indices import parse_indices
     from habitatmap.composite.spec import METHODS, parse_months
+    from habitatmap.geodesy import parse_crs
+
+    try:
+        parse_crs(site.crs, option="crs")
+    except ConfigError as err:
+        raise refuse(("crs",), str(err).split(": ", 1)[-1]) from None
     from habitatmap.scenes.defaults import DEFAULT_BANDS
 
     for name, spec in site.composites.items():

@@ -188,6 +188,10 @@ def run_compare(zones: list[str], out: str | os.PathLike[str], legend: Any, *, m
     from habitatmap.zoning.table import load_zoning
 
     check_language(lang)
+    if crs is not None:
+        from habitatmap.geodesy import parse_crs
+
+        crs = parse_crs(crs)
     if (before is None) != (after is None):
         raise ConfigError("--before and --after go together: give both versions of the side's zoning.")
     law = load_zoning(table)

@@ -21,6 +21,6 @@ def test_methods_and_months():
 def test_checking_a_site_file_does_not_import_the_compositing_stack(root):
     code = ("import sys; from habitatmap.workflow.site import load_site; "
             f"load_site({str(root / 'workflows' / 'altyn_emel.yaml')!r}); "
-            "print('rasterio' in sys.modules, 'habitatmap.composite.build' in sys.modules)")
+            "print('dask' in sys.modules, 'habitatmap.composite.build' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

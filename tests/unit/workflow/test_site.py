@@ -101,6 +101,7 @@ def _edit(root, tmp_path, old, new):
      r"give exactly one of layer"),
     ("  aoi: tumen_aoi.geojson", "  aoi: tumen_aoi.geojson\n  inputs: {}", r"site.inputs: extra inputs"),
     ("webmap_lang: en", "webmap_lang: de", r"site.webmap_lang: unknown language 'de'"),
+    ("crs: EPSG:32652", "crs: nonsense", r"line 13: site.crs: not a coordinate reference system PROJ knows"),
 ])
 def test_site_errors_name_line_and_field(root, tmp_path, old, new, message):
     with pytest.raises(ConfigError, match=message):
