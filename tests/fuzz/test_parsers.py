@@ -333,7 +333,7 @@ OPTION_TEXT = st.one_of(st.text(max_size=40), st.lists(st.one_of(st.floats(), st
 def test_option_parsers(text):
     from habitatmap.area import area_from_bbox
     from habitatmap.basemap.sheets import parse_sheet
-    from habitatmap.composite.build import parse_months
+    from habitatmap.composite.spec import parse_months
     from habitatmap.corridors.resistance import parse_barrier
     from habitatmap.io.paths import check_local_path, split_layer
     from habitatmap.values import number
