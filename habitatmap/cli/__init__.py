@@ -9,6 +9,7 @@ from habitatmap.cli import (  # noqa: F401  (registers commands)
     demo,
     habitats,
     legend,
+    omniscape,
     run,
     scenes,
     sheets,

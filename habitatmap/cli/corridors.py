@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from habitatmap.cli._app import app, console, echo_path, state
-from habitatmap.cli.options import AllowBallpark, number
+from habitatmap.cli.options import AllowBallpark, Scheduler, Workers, number
 from habitatmap.values import quote
 
-__all__ = ["border", "circuit", "leastcost", "resistance"]
+__all__ = ["border", "circuit", "leastcost", "omniscape", "resistance"]
 
 
 corridors_app = typer.Typer(
@@ -167,3 +167,76 @@ def border(
                       f"crossing current", highlight=False)
     console.print(f"  {len(run.segments)} segments, {len(run.pinch_points)} pinch points", highlight=False)
     echo_path("border crossings", run.out)
+
+
+@corridors_app.command("omniscape")
+def omniscape(
+    resistance: Path = typer.Option(..., "--resistance", "-r", dir_okay=False,
+                                    help="Resistance GeoTIFF (e.g. from 'corridors resistance')."),
+    out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
+    radius: int = typer.Option(..., "--radius", parser=number(minimum=1, integer=True),
+                               help="Moving window radius in cells."),
+    sources: Path = typer.Option(None, "--sources", dir_okay=False,
+                                 help="Source strength raster on the resistance's grid."),
+    from_resistance: bool = typer.Option(False, "--sources-from-resistance",
+                                         help="Sources = 1 / resistance where resistance <= --r-cutoff."),
+    r_cutoff: float = typer.Option(float("inf"), "--r-cutoff", parser=number(min_open=True, minimum=0.0),
+                                   help="Largest resistance of a source cell (with "
+                                        "--sources-from-resistance)."),
+    block_size: int = typer.Option(1, "--block-size", parser=number(minimum=1, integer=True),
+                                   help="Odd side of the target blocks (an even size becomes the next odd)."),
+    buffer: int = typer.Option(0, "--buffer", parser=number(minimum=0, integer=True),
+                               help="Cells solved beyond the radius (without sources)."),
+    source_threshold: float = typer.Option(0.0, "--source-threshold", parser=number(),
+                                           help="Source strengths below this count as 0."),
+    conductance: bool = typer.Option(False, "--conductance", help="The raster holds conductances."),
+    four_neighbors: bool = typer.Option(False, "--four-neighbors", help="Join only orthogonal neighbours."),
+    no_correction: bool = typer.Option(False, "--no-correct-artifacts",
+                                       help="Skip the block-artifact correction."),
+    no_flow_potential: bool = typer.Option(False, "--no-flow-potential",
+                                           help="Write only the cumulative current (no flow potential and "
+                                                "no normalised current)."),
+    keep_nodata: bool = typer.Option(False, "--no-mask-nodata",
+                                     help="Keep currents in the resistance's nodata cells."),
+    reclass: Path = typer.Option(None, "--reclass", dir_okay=False,
+                                 help="Two-column table (old new) applied to the resistance first."),
+    condition: list[str] = typer.Option([], "--condition",
+                                        help="Conditional connectivity: PRESENT[,FUTURE]:within:LOW:HIGH or "
+                                             "PRESENT[,FUTURE]:equal; once or twice."),
+    precision: str = typer.Option("double", "--precision", help="double or single (float32 outputs)."),
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+) -> None:
+    """Omnidirectional connectivity (Omniscape): cumulative current, flow potential and normalised current.
+
+    Example: habitatmap corridors omniscape -r resistance.tif --sources-from-resistance --r-cutoff 50
+    --radius 100 --block-size 5 --out omniscape/
+    """
+    from habitatmap.cli._progress import block_progress
+    from habitatmap.corridors.omniscape.options import OmniscapeOptions, parse_conditions
+    from habitatmap.corridors.omniscape.product import run_omniscape
+    from habitatmap.errors import ConfigError
+
+    if sources is None and not from_resistance:
+        raise ConfigError("no sources; give --sources FILE or --sources-from-resistance (with --r-cutoff).")
+    if sources is not None and from_resistance:
+        raise ConfigError("--sources and --sources-from-resistance both given; choose one.")
+    if precision not in ("double", "single"):
+        raise ConfigError(f"--precision {quote(precision)}: choose double or single.")
+    if block_size % 2 == 0:
+        console.print(f"  block size {block_size} is even; using {block_size + 1}", highlight=False)
+        block_size += 1
+    flow = not no_flow_potential
+    opts = OmniscapeOptions(
+        radius=radius, block_size=block_size, buffer=buffer, source_threshold=source_threshold,
+        source_from_resistance=from_resistance, r_cutoff=r_cutoff, resistance_is_conductance=conductance,
+        connect_four_neighbors_only=four_neighbors, calc_flow_potential=flow, calc_normalized_current=flow,
+        correct_artifacts=not no_correction, mask_nodata=not keep_nodata,
+        reclassify_resistance=reclass is not None, reclass_table=reclass, precision=precision,
+        **parse_conditions(condition))
+    with block_progress("windows (tiles)") as update:
+        run = run_omniscape(resistance, out, opts, sources=sources, scheduler=scheduler, workers=workers,
+                            on_task=update)
+    console.print(f"  {run.targets} targets, {run.solved} windows solved in {run.seconds:.1f} s",
+                  highlight=False)
+    echo_path("omniscape maps", run.out)

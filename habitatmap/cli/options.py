@@ -24,6 +24,7 @@ __all__ = [
     "Retries",
     "Scheduler",
     "Threads",
+    "Workers",
     "number",
 ]
 
@@ -65,6 +66,8 @@ def number(*, minimum: float | None = None, maximum: float | None = None, min_op
     return parse
 
 
+Workers = Annotated[int | None, typer.Option("--workers", parser=number(minimum=1, maximum=64, integer=True),
+                                             help="Local cluster of N worker processes (default: threads).")]
 Threads = Annotated[int | None, typer.Option("--threads", parser=number(minimum=1, integer=True),
                                              help="Threads on this machine.")]
 Retries = Annotated[int, typer.Option("--retries", parser=number(minimum=0, maximum=100, integer=True),
