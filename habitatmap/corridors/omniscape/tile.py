@@ -181,7 +181,8 @@ def solve_tile(files: InputFiles, opts: OmniscapeOptions, geo: Geometry, rows: n
     kinds = (_kind(opts, 1), _kind(opts, 2))
     present = [conds[0] if conds[0] is not None else empty, conds[2] if conds[2] is not None else empty]
     future = [conds[1], conds[3]]
-    bounds = ((opts.condition1_lower, opts.condition1_upper), (opts.condition2_lower, opts.condition2_upper))
+    bounds = ((float(opts.condition1_lower), float(opts.condition1_upper)),
+              (float(opts.condition2_lower), float(opts.condition2_upper)))
     corr = correction if correction is not None else np.zeros((0, 0))
     work = _Work()
     sources = np.empty(disc.n)
@@ -201,7 +202,7 @@ def solve_tile(files: InputFiles, opts: OmniscapeOptions, geo: Geometry, rows: n
                             lx - br:min(tx + br, geo.width - 1) - x0 + 1]
                 refs[i] = block_reference(block, kinds[i])
         total = _window_sources(src, ly, lx, disc.dy, disc.dx, geo.radius ** 2, zy0 - y0, zy1 - y0,
-                                zx0 - x0, zx1 - x0, amps, present[0], kinds[0], refs[0], bounds[0][0],
+                                zx0 - x0, zx1 - x0, float(amps), present[0], kinds[0], refs[0], bounds[0][0],
                                 bounds[0][1], present[1], kinds[1], refs[1], bounds[1][0], bounds[1][1],
                                 sources)
         if not total > 0:

@@ -178,6 +178,22 @@ def _currents(v, w, ea, eb, inflow, outflow):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=True)
+def _condition(out, c, kind, ref, lo, hi, ly, lx, dy, dx):  # pragma: no cover - compiled
+    """Zero the sources whose present condition fails the comparison with the target's ``ref``."""
+    if kind == 0:
+        return
+    for i in range(len(dy)):
+        if out[i] > 0:
+            pv = c[ly + dy[i], lx + dx[i]]
+            if kind == 1:
+                d = pv - ref
+                if d > hi or d < lo:
+                    out[i] = 0.0
+            elif pv != ref and not np.isnan(pv) and not np.isnan(ref):
+                out[i] = 0.0
+
+
+@numba.njit(nogil=True, cache=True)
 def _window_sources(s, ly, lx, dy, dx, r2, zy0, zy1, zx0, zx1, amps, c1, k1, v1, lo1, hi1,
                     c2, k2, v2, lo2, hi2, out):  # pragma: no cover - compiled
     """Omniscape's sources of one window (see :func:`solve_window`); returns their total."""
@@ -199,18 +215,8 @@ def _window_sources(s, ly, lx, dy, dx, r2, zy0, zy1, zx0, zx1, amps, c1, k1, v1,
         for i in range(n):
             out[i] = out[i] * amps / total
     # Conditional connectivity removes sources after the share-out, as Omniscape does.
-    for c, kind, ref, lo, hi in ((c1, k1, v1, lo1, hi1), (c2, k2, v2, lo2, hi2)):
-        if kind == 0:
-            continue
-        for i in range(n):
-            if out[i] > 0:
-                pv = c[ly + dy[i], lx + dx[i]]
-                if kind == 1:
-                    d = pv - ref
-                    if d > hi or d < lo:
-                        out[i] = 0.0
-                elif pv != ref and not np.isnan(pv) and not np.isnan(ref):
-                    out[i] = 0.0
+    _condition(out, c1, k1, v1, lo1, hi1, ly, lx, dy, dx)
+    _condition(out, c2, k2, v2, lo2, hi2, ly, lx, dy, dx)
     t = 0.0
     for i in range(n):
         t += out[i]
