@@ -180,9 +180,9 @@ def omniscape(
                                  help="Source strength raster on the resistance's grid."),
     from_resistance: bool = typer.Option(False, "--sources-from-resistance",
                                          help="Sources = 1 / resistance where resistance <= --r-cutoff."),
-    r_cutoff: float = typer.Option(float("inf"), "--r-cutoff", parser=number(min_open=True, minimum=0.0),
+    r_cutoff: float = typer.Option(None, "--r-cutoff", parser=number(min_open=True, minimum=0.0),
                                    help="Largest resistance of a source cell (with "
-                                        "--sources-from-resistance)."),
+                                        "--sources-from-resistance; default: every cell)."),
     block_size: int = typer.Option(1, "--block-size", parser=number(minimum=1, integer=True),
                                    help="Odd side of the target blocks (an even size becomes the next odd)."),
     buffer: int = typer.Option(0, "--buffer", parser=number(minimum=0, integer=True),
@@ -229,7 +229,8 @@ def omniscape(
     flow = not no_flow_potential
     opts = OmniscapeOptions(
         radius=radius, block_size=block_size, buffer=buffer, source_threshold=source_threshold,
-        source_from_resistance=from_resistance, r_cutoff=r_cutoff, resistance_is_conductance=conductance,
+        source_from_resistance=from_resistance, r_cutoff=r_cutoff if r_cutoff is not None else float("inf"),
+        resistance_is_conductance=conductance,
         connect_four_neighbors_only=four_neighbors, calc_flow_potential=flow, calc_normalized_current=flow,
         correct_artifacts=not no_correction, mask_nodata=not keep_nodata,
         reclassify_resistance=reclass is not None, reclass_table=reclass, precision=precision,

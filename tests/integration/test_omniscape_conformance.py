@@ -14,7 +14,8 @@ import rasterio
 
 SUITE = Path(__file__).resolve().parents[1] / "conformance" / "omniscape"
 VERIFY = SUITE / "output_verify"
-CASES = {"config.ini": "test1", "config2.ini": "test2", "config3.ini": "test3", "config_reclass.ini": "test_reclass"}
+CASES = {"config.ini": "test1", "config2.ini": "test2", "config3.ini": "test3",
+         "config_reclass.ini": "test_reclass"}
 
 
 def _array(path: Path) -> np.ndarray:

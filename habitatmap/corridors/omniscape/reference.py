@@ -24,7 +24,8 @@ def _clip(a: np.ndarray, y: int, x: int, distance: int) -> np.ndarray:
     """Omniscape's ``clip`` (0-based target): the square around the target cut to the raster, with
     cells farther than ``distance`` set to NaN."""
     h, w = a.shape
-    y0, y1, x0, x1 = max(y - distance, 0), min(y + distance, h - 1), max(x - distance, 0), min(x + distance, w - 1)
+    y0, y1 = max(y - distance, 0), min(y + distance, h - 1)
+    x0, x1 = max(x - distance, 0), min(x + distance, w - 1)
     sub = a[y0:y1 + 1, x0:x1 + 1].astype(np.float64).copy()
     cy, cx = y - y0, x - x0
     yy, xx = np.mgrid[0:sub.shape[0], 0:sub.shape[1]]
@@ -106,7 +107,8 @@ def reference_omniscape(resistance: np.ndarray, sources: np.ndarray, opts: Omnis
                 (conditions[2], conditions[3], opts.condition2_lower, opts.condition2_upper))):
             if kinds[k] == 0 or present is None or future is None:
                 continue
-            ref = block_reference(future[y - br:min(y + br, h - 1) + 1, x - br:min(x + br, w - 1) + 1], kinds[k])
+            block = future[y - br:min(y + br, h - 1) + 1, x - br:min(x + br, w - 1) + 1]
+            ref = block_reference(block, kinds[k])
             pres = present[y0:y1 + 1, x0:x1 + 1]
             with np.errstate(invalid="ignore"):
                 drop = ((pres - ref > hi) | (pres - ref < lo)) if kinds[k] == 1 else (pres != ref)

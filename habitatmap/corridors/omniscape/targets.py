@@ -161,7 +161,10 @@ def correction_array(geo: Geometry, currents) -> np.ndarray:
             ys, ye = max(0, -oy), min(k, k - oy)
             xs, xe = max(0, -ox), min(k, k - ox)
             total[ys:ye, xs:xe] += null_current[ys + oy:ye + oy, xs + ox:xe + ox]
-    total[block_current == 0] = 0.0
-    total[total == 0] = 1.0
-    block_current = np.where(block_current == 0, 1.0, block_current)
+    # A dead-end cell beyond the sources (the disc's tips with four neighbours) carries no current
+    # but for rounding; it counts as 0 (a ratio of two rounding errors would be arbitrary).
+    zero = block_current <= 1e-12 * float(block_current.max())
+    total[zero] = 0.0
+    total[total <= 1e-12 * float(total.max())] = 1.0
+    block_current = np.where(zero, 1.0, block_current)
     return total / block_current

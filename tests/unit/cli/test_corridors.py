@@ -1,4 +1,4 @@
-"""``habitatmap corridors resistance|leastcost|circuit|border`` (library: tests/unit/corridors)."""
+"""``habitatmap corridors resistance|leastcost|circuit|border|omniscape`` (library: tests/unit/corridors)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,33 @@ def test_bad_options_are_one_sentence(cli, tmp_path):
     r = cli("corridors", "resistance", tmp_path / "h.tif", "--species", "cat", "--out", tmp_path / "r.tif",
             "--barrier", "roads.gpkg")
     assert r.exit_code == 2 and "--barrier 'roads.gpkg': no finite resistance after the last ':'" in r.stderr
+
+
+def test_omniscape_runs_on_a_resistance_cog_and_refuses_bad_options(cli, tmp_path):
+    import numpy as np
+    import rasterio
+
+    from habitatmap.cli.corridors import omniscape
+    from tests.unit.corridors.omniscape.conftest import write_tif
+
+    assert callable(omniscape)
+    rng = np.random.default_rng(2)
+    res = write_tif(tmp_path / "r.tif", np.exp(rng.normal(size=(20, 24))))
+    temp = write_tif(tmp_path / "t.tif", rng.normal(size=(20, 24)))
+    out = tmp_path / "omni"
+    r = cli("corridors", "omniscape", "-r", res, "--sources-from-resistance", "--r-cutoff", "3",
+            "--radius", "4",
+            "--block-size", "2", "--condition", f"{temp}:within:-1:1", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert "block size 2 is even; using 3" in r.stdout
+    with rasterio.open(out / "normalized_cum_currmap.tif") as ds:
+        assert np.nanmax(ds.read(1)) > 0
+    r = cli("corridors", "omniscape", "-r", res, "--radius", "4", "--out", out)
+    assert r.exit_code == 2 and "no sources" in r.stderr
+    r = cli("corridors", "omniscape", "-r", res, "--sources-from-resistance", "--radius", "4", "--out", out,
+            "--condition", "t.tif:near")
+    assert r.exit_code == 2 and "PRESENT[,FUTURE]:within:LOW:HIGH" in r.stderr
+    r = cli("corridors", "omniscape", "-r", tmp_path / "none.tif", "--sources-from-resistance",
+            "--radius", "4",
+            "--out", out)
+    assert r.exit_code == 2 and "none.tif" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,59 @@
+"""A task reads only its part of the inputs and its sum does not depend on how targets are tiled."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import rasterio
+
+from habitatmap.corridors.omniscape.options import OmniscapeOptions
+from habitatmap.corridors.omniscape.targets import Geometry
+from habitatmap.corridors.omniscape.tile import InputFiles, TileResult, read_layers, solve_tile
+
+
+def _opts(landscape, **kw) -> OmniscapeOptions:
+    base = dict(radius=5, buffer=1, block_size=3, resistance_file=landscape["resistance"],
+                source_file=landscape["sources"], calc_flow_potential=True)
+    return OmniscapeOptions(**{**base, **kw})
+
+
+def test_layers_are_reclassified_and_padded_outside_the_raster(landscape):
+    opts = _opts(landscape, source_threshold=0.5)
+    raw = rasterio.open(landscape["resistance"]).read(1, masked=True).filled(np.nan)
+    value = float(raw[0, 0])
+    files = InputFiles(landscape["resistance"], landscape["sources"], reclass=((value, math.nan),))
+    res, g, src, conds = read_layers(files, opts, -2, 5, -3, 4)
+    assert res.shape == (7, 7)
+    assert np.isnan(res[:2]).all() and np.isnan(res[:, :3]).all()  # outside the raster
+    assert np.isnan(res[2, 3])  # reclassified to nodata
+    assert g[2, 3] == 0.0 and np.all(g[np.isnan(res)] == 0)
+    assert np.all((src == 0) | (src >= 0.5))
+    assert conds == [None, None, None, None]
+
+
+def test_sources_from_resistance_keep_cells_up_to_the_cutoff(landscape):
+    opts = _opts(landscape, source_from_resistance=True, r_cutoff=1.5, source_file=None)
+    res, _, src, _ = read_layers(InputFiles(landscape["resistance"]), opts, 0, 37, 0, 41)
+    keep = np.isfinite(res) & (res <= 1.5)
+    np.testing.assert_allclose(src[keep], 1.0 / res[keep])
+    assert np.all(src[~keep] == 0)
+
+
+def test_tiling_does_not_change_the_sum(landscape):
+    opts = _opts(landscape)
+    geo = Geometry(5, 1, 3, 37, 41)
+    files = InputFiles(landscape["resistance"], landscape["sources"])
+    rows, cols = geo.centres(0), geo.centres(1)
+    whole = solve_tile(files, opts, geo, rows, cols, None)
+    assert isinstance(whole, TileResult) and whole.targets > 50 and whole.solved <= whole.targets
+    total = np.zeros((37 + 40, 41 + 40))
+    for i in range(0, len(rows), 4):
+        for j in range(0, len(cols), 5):
+            part = solve_tile(files, opts, geo, rows[i:i + 4], cols[j:j + 5], None)
+            h, w = part.current.shape
+            total[part.row + 20:part.row + 20 + h, part.col + 20:part.col + 20 + w] += part.current
+    h, w = whole.current.shape
+    np.testing.assert_allclose(total[whole.row + 20:whole.row + 20 + h, whole.col + 20:whole.col + 20 + w],
+                               whole.current, rtol=1e-10, atol=1e-12)
+    assert whole.flow_potential is not None and whole.flow_potential.sum() > 0
