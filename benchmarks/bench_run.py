@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "workflows" / "tumen.yaml"
 EXE = Path(sys.executable).with_name("habitatmap")
 AFTER_CLASSIFY = {"classify", "accuracy", "polygonize", "basemap", "sheet", "resistance:amur_leopard",
-                  "leastcost:amur_leopard", "circuit:amur_leopard", "border:amur_leopard", "zoning",
-                  "webmap"}
+                  "leastcost:amur_leopard", "circuit:amur_leopard", "omniscape:amur_leopard",
+                  "border:amur_leopard", "zoning", "webmap"}
 
 
 def habitatmap(*args: object) -> float:

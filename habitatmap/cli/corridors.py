@@ -51,10 +51,16 @@ def resistance(
 
 @corridors_app.command("circuit")
 def circuit(
-    resistance: Path = typer.Option(..., "--resistance", "-r", dir_okay=False,
+    resistance: Path = typer.Option(None, "--resistance", "-r", dir_okay=False,
                                     help="Resistance GeoTIFF (e.g. from 'corridors resistance')."),
     out: Path = typer.Option(..., "--out", "-o", file_okay=False, help="Output folder."),
     mode: str = typer.Option("pairwise", "--mode", help="pairwise, one-to-all, all-to-one or advanced."),
+    network: Path = typer.Option(None, "--network", dir_okay=False,
+                                 help="A patch graph instead of a raster: the corridor table of 'corridors "
+                                      "leastcost' (corridors.csv), a CSV of node pairs with resistance, or a "
+                                      "Circuitscape graph file; pairwise or advanced."),
+    focal_nodes: str = typer.Option(None, "--focal-nodes",
+                                    help="With --network: focal node ids, comma-separated (default: all)."),
     focal: str = typer.Option(None, "--focal", help="Focal points or core polygons, FILE[:LAYER]."),
     id_field: str = typer.Option(None, "--id-field", help="Integer id column of the focal file."),
     select: str = typer.Option(None, "--select", help="COLUMN=VALUE: only these focal features."),
@@ -78,6 +84,11 @@ def circuit(
     from habitatmap.corridors.modes import CircuitOptions
     from habitatmap.errors import ConfigError
 
+    if network is not None:
+        _graph_circuit(network, out, mode, focal_nodes, sources, grounds)
+        return
+    if resistance is None:
+        raise ConfigError("no --resistance; give the resistance GeoTIFF (or --network for a patch graph).")
     if solver not in ("auto", "direct", "amg"):
         raise ConfigError(f"--solver {quote(solver)}: not a solver; choose auto, direct or amg.")
     direct = {"auto": None, "direct": True, "amg": False}[solver]
@@ -97,6 +108,40 @@ def circuit(
             console.print(f"    {na} - {nb}: {r:.4g}", highlight=False)
     console.print(f"  {run.mode} in {run.seconds:.1f} s", highlight=False)
     echo_path("circuit results", run.out)
+
+
+def _graph_circuit(network: Path, out: Path, mode: str, focal_nodes: str | None, sources: str | None,
+                   grounds: str | None) -> None:
+    import numpy as np
+
+    from habitatmap.corridors.circuitscape.network import _read_pairs_of
+    from habitatmap.corridors.graph import run_graph_circuit
+    from habitatmap.errors import ConfigError
+
+    focal = None
+    if focal_nodes:
+        try:
+            focal = [int(v) for v in focal_nodes.split(",") if v.strip()]
+        except ValueError:
+            raise ConfigError(f"--focal-nodes {quote(focal_nodes)}: give node ids as integers, e.g. "
+                              "1,2,5.") from None
+    src = _read_pairs_of(Path(sources), "'node amps'") if sources else None
+    gnd = _read_pairs_of(Path(grounds), "'node conductance'") if grounds else None
+    run = run_graph_circuit(network, out, mode=mode, focal=focal, sources=src, grounds=gnd)
+    if run.resistances is not None:
+        ids = run.ids
+        pairs = sorted((run.resistances[a, b], a, b) for a in range(len(ids)) for b in range(a + 1, len(ids))
+                       if run.resistances[a, b] >= 0)
+        console.print(f"  {len(pairs)} connected pair(s) of {len(ids)} nodes; lowest effective resistance:",
+                      highlight=False)
+        for r, a, b in pairs[:5]:
+            console.print(f"    {run.names.get(int(ids[a]), ids[a])} - {run.names.get(int(ids[b]), ids[b])}: "
+                          f"{r:.4g}", highlight=False)
+    if run.node_current is not None and len(run.ids):
+        top = int(np.argmax(run.node_current))
+        console.print(f"  node carrying most current: {run.names.get(int(run.ids[top]), run.ids[top])} "
+                      f"({run.node_current[top]:.4g} A)", highlight=False)
+    echo_path("graph circuit results", run.out)
 
 
 @corridors_app.command("leastcost")

@@ -98,6 +98,12 @@ def print_findings(site: Site, result: RunResult) -> None:
         for seg in border.get("top_segments", []):
             console.print(f"  border km {seg['from_km']:g}-{seg['to_km']:g}: {seg['share_pct']}% of the "
                           "current crossing the border", highlight=False)
+        om = f.get(f"omniscape:{sp}")
+        if om:
+            console.print(f"  Omniscape ({om['windows']} windows of {om['radius_cells']} cells): flow "
+                          "channelled "
+                          f"(normalised current > 1.5) on {om['channelled_pct']} % of the cells with flow, "
+                          f"impeded (< 0.67) on {om['impeded_pct']} %", highlight=False)
     z = f.get("zoning")
     if z:
         shares = "; ".join(f"{row['country']} level {row['level']} {row['share_pct']} %"

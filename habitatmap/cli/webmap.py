@@ -29,6 +29,8 @@ def webmap(
                                         "or the demo's output folder."),
     zoning: Path = typer.Option(None, "--zoning", file_okay=False,
                                 help="Folder from 'zoning compare': protection levels and border mismatch."),
+    omniscape: Path = typer.Option(None, "--omniscape", file_okay=False,
+                                   help="Folder from 'corridors omniscape': normalised current."),
     lang: Lang = "en",
     online_basemap: bool = typer.Option(False, "--online-basemap",
                                         help="Add an OpenStreetMap layer (needs internet)."),
@@ -48,7 +50,8 @@ def webmap(
         raise ConfigError("webmap needs --basemap and --out (or the 'compare' subcommand); see "
                           "'habitatmap webmap --help'.")
     result = build_webmap(basemap, out, state(ctx).legend, habitat=habitat, corridors=corridors, lang=lang,
-                          online_basemap=online_basemap, allow_ballpark=allow_ballpark, zoning=zoning)
+                          online_basemap=online_basemap, allow_ballpark=allow_ballpark, zoning=zoning,
+                          omniscape=omniscape)
     console.print(f"  layers: {', '.join(result.layers)}", highlight=False)
     echo_operations(result.operations)
     console.print(f"  {len(result.classes)} habitat classes in the legend; {result.size_bytes / 1e6:.1f} MB, "

@@ -22,7 +22,7 @@ from habitatmap.errors import InputDataError
 from habitatmap.geodesy import DatumOperation, to_crs
 from habitatmap.legend.labels import label
 from habitatmap.legend.model import Legend, check_language
-from habitatmap.webmap.images import current_image, habitat_image
+from habitatmap.webmap.images import current_image, habitat_image, ratio_image
 from habitatmap.webmap.offline import escape_frame, offline_map, write_offline
 
 __all__ = ["PATH_STYLE", "WebMapResult", "build_webmap"]
@@ -73,7 +73,8 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
                  habitat: str | os.PathLike[str] | None = None,
                  corridors: str | os.PathLike[str] | None = None, lang: str = "en",
                  online_basemap: bool = False, allow_ballpark: bool = False,
-                 zoning: str | os.PathLike[str] | None = None) -> WebMapResult:
+                 zoning: str | os.PathLike[str] | None = None,
+                 omniscape: str | os.PathLike[str] | None = None) -> WebMapResult:
     """Write one self-contained HTML map of the base map and, when given, habitat and corridors.
 
     Parameters
@@ -97,6 +98,9 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
     zoning
         A folder from ``zoning compare``: its ``zoning.gpkg`` adds the shared protection levels
         and the mismatched border segments.
+    omniscape
+        A folder from ``corridors omniscape`` (or an Omniscape project folder): its
+        ``normalized_cum_currmap.tif`` adds normalised current (impeded to channelled flow).
     allow_ballpark
         Accept a zero-shift datum step for layers or rasters on an older datum.
 
@@ -113,6 +117,7 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
     check_output_folder(out)
     layers = read_basemap(basemap, [name for name, _ in _vector_fields(lang)])
     corridor_files = _corridor_files(corridors) if corridors is not None else (None, None)
+    normalized = _normalized_file(omniscape) if omniscape is not None else None
     fmap = offline_map()
     result = WebMapResult(out)
     bounds: list[list[float]] = []
@@ -124,6 +129,8 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
         bounds += _add_habitat(fmap, result, habitat, legend, lang, allow_ballpark)
     bounds += _add_vectors(fmap, result, layers, lang, allow_ballpark, str(basemap))
     _add_corridors(fmap, result, *corridor_files, lang, allow_ballpark)
+    if normalized is not None:
+        _add_normalized(fmap, result, normalized, lang, allow_ballpark)
     if zoning is not None:
         _add_zoning(fmap, result, Path(zoning) / "zoning.gpkg", lang, allow_ballpark)
     _finish(fmap, result, legend, lang, bounds)
@@ -237,6 +244,42 @@ def _add_corridors(fmap: Any, result: WebMapResult, current: Path | None, paths:
                            tooltip=folium.GeoJsonTooltip(fields=fields),
                            popup=folium.GeoJsonPopup(fields=fields)).add_to(fmap)
             result.layers.append(label("paths", lang))
+
+
+def _normalized_file(folder: str | os.PathLike[str]) -> Path:
+    path = Path(folder) / "normalized_cum_currmap.tif"
+    if not path.is_file():
+        raise InputDataError(f"{folder}: no normalized_cum_currmap.tif; pass the folder of 'corridors "
+                             "omniscape' (with flow potential).")
+    return path
+
+
+def _add_normalized(fmap: Any, result: WebMapResult, path: Path, lang: str, allow_ballpark: bool) -> None:
+    """Omniscape's normalised current on a diverging ramp: below 1 impeded, above 1 channelled."""
+    import folium
+    from branca.element import Element
+
+    img, nb, op = ratio_image(path, allow_ballpark=allow_ballpark)
+    result.operations[str(path)] = op
+    name = label("normalized_current", lang)
+    folium.raster_layers.ImageOverlay(img, bounds=nb, name=name, opacity=0.85, interactive=False,
+                                      show=False).add_to(fmap)
+    result.layers.append(name)
+    scale = _ratio_html(name, label("impeded", lang), label("channelled", lang))
+    fmap.get_root().html.add_child(Element(scale))
+
+
+def _ratio_html(title: str, low: str, high: str) -> str:
+    import matplotlib
+
+    ramp = matplotlib.colormaps["RdBu_r"]
+    stops = ", ".join(matplotlib.colors.to_hex(ramp(t)) for t in np.linspace(0, 1, 9))
+    return (f'<div id="hm-normalized-scale" style="position:fixed;bottom:100px;right:10px;z-index:1000;'
+            f'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif">'
+            f"<b>{html.escape(title)}</b>"
+            f'<div style="width:160px;height:12px;background:linear-gradient(to right, {stops})"></div>'
+            f'<div style="display:flex;justify-content:space-between"><span>{html.escape(low)} ¼</span>'
+            f"<span>1</span><span>4 {html.escape(high)}</span></div></div>")
 
 
 def _finish(fmap: Any, result: WebMapResult, legend: Legend, lang: str, bounds: list[list[float]]) -> None:

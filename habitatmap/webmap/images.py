@@ -12,7 +12,7 @@ import numpy as np
 
 from habitatmap.geodesy import DatumOperation
 
-__all__ = ["MAX_IMAGE_PX", "current_image", "habitat_image", "png_data_uri", "to_mercator"]
+__all__ = ["MAX_IMAGE_PX", "current_image", "habitat_image", "png_data_uri", "ratio_image", "to_mercator"]
 
 #: Longest side, in pixels, of the habitat and current images embedded in a web map. A whole
 #: Landsat-scene habitat map (7681 x 7821 px) then makes a 2.1 MB page (measured), and 2048 px is
@@ -68,6 +68,22 @@ def habitat_image(path: str | os.PathLike[str], legend: Any, *,
             rgba[arr == c] = cmap[c]
     known = [c for c in codes if c in cmap]
     return known, png_data_uri(rgba), bounds, op
+
+
+def ratio_image(path: str | os.PathLike[str], *, span: float = 4.0,
+                allow_ballpark: bool = False) -> tuple[str, list[list[float]], Any]:
+    """A ratio map (Omniscape's normalised current) as a PNG on a diverging ramp centred on 1 (log
+    scale, ``1 / span`` to ``span``): (data URI, bounds, operation). Cells without flow are clear."""
+    import matplotlib
+
+    arr, bounds, _, op = to_mercator(path, "average", allow_ballpark=allow_ballpark,
+                                     what="normalised current")
+    finite = np.isfinite(arr) & (arr > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.log(np.where(finite, arr, 1.0)) / np.log(span)
+    rgba = (matplotlib.colormaps["RdBu_r"](np.clip((t + 1) / 2, 0, 1)) * 255).astype(np.uint8)
+    rgba[..., 3] = np.where(finite, 200, 0)
+    return png_data_uri(rgba), bounds, op
 
 
 def current_image(path: str | os.PathLike[str], *,

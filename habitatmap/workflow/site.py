@@ -21,7 +21,8 @@ from habitatmap.legend.model import LANGUAGES, Names
 from habitatmap.values import quote, validation_problem
 
 __all__ = ["BasemapSpec", "ClassificationSpec", "CompositeSpec", "CoresSpec", "CorridorSpec", "DateRange",
-           "ReferenceDesignSpec", "SceneSearch", "Site", "ZoningSpec", "key_lines", "load_site"]
+           "OmniscapeSpec", "ReferenceDesignSpec", "SceneSearch", "Site", "ZoningSpec", "key_lines",
+           "load_site"]
 
 
 class _Spec(BaseModel):
@@ -120,6 +121,26 @@ class CoresSpec(_Spec):
         return self
 
 
+class OmniscapeSpec(_Spec):
+    """Omnidirectional connectivity of one species (Omniscape) on its resistance surface.
+
+    Sources are the cells whose resistance is at most ``r_cutoff`` (1 / resistance each); the
+    window radius and the blocks are in cells of the site's grid.
+    """
+
+    radius: int = Field(ge=1, le=2000)
+    block_size: int = Field(default=3, ge=1, le=101)
+    buffer: int = Field(default=0, ge=0, le=2000)
+    r_cutoff: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _odd(self) -> OmniscapeSpec:
+        if self.block_size % 2 == 0:
+            raise ValueError(f"block_size {self.block_size} must be odd (Omniscape would use "
+                             f"{self.block_size + 1})")
+        return self
+
+
 class CorridorSpec(_Spec):
     """Corridors of one species between the site's core areas."""
 
@@ -127,6 +148,8 @@ class CorridorSpec(_Spec):
     cores: CoresSpec = Field(default_factory=CoresSpec)
     border_layer: str | None = "border"
     segment_km: float = Field(default=1.0, gt=0, le=1000)
+    #: Omniscape for this species as well (normalised current on the web map).
+    omniscape: OmniscapeSpec | None = None
 
 
 class ZoningSpec(_Spec):

@@ -3,7 +3,8 @@
 :func:`site_steps` turns a :class:`~habitatmap.workflow.site.Site` into an ordered list of
 :class:`Step` (every step after the steps it depends on): legend, search, pull (and a second pull
 that keeps snow when a composite asks for it), one composite per season, classify, accuracy,
-polygonize, basemap, sheet, and per corridor species resistance, least cost, circuit and border;
+polygonize, basemap, sheet, and per corridor species resistance, least cost, circuit, Omniscape (when
+the site asks for it) and border;
 then the web map and the catalog of products. Each step's ``params`` and ``files`` (its external
 inputs) with the outputs of the steps it depends on make its cache key (:mod:`.runner`).
 
@@ -325,7 +326,7 @@ def _sheet(ctx: StepContext) -> StepOutcome:
 
 def _folders(site: Site, spec: CorridorSpec) -> dict[str, str]:
     suffix = f"_{spec.species}" if len(site.corridors) > 1 else ""
-    return {k: f"{k}{suffix}" for k in ("leastcost", "circuit", "border")}
+    return {k: f"{k}{suffix}" for k in ("leastcost", "circuit", "border", "omniscape")}
 
 
 def _cores(ctx: StepContext, spec: CorridorSpec) -> str:
@@ -378,6 +379,45 @@ def _circuit(spec: CorridorSpec) -> Callable[[StepContext], StepOutcome]:
                            products=[_product(f"{folder}/cum_current.tif",
                                               f"Cumulative corridor current ({spec.species})", "raster")])
     return action
+
+
+def _omniscape(spec: CorridorSpec) -> Callable[[StepContext], StepOutcome]:
+    def action(ctx: StepContext) -> StepOutcome:
+        from habitatmap.corridors.omniscape.options import OmniscapeOptions
+        from habitatmap.corridors.omniscape.product import run_omniscape
+
+        om = spec.omniscape
+        assert om is not None
+        folder = _folders(ctx.site, spec)["omniscape"]
+        opts = OmniscapeOptions(radius=om.radius, block_size=om.block_size, buffer=om.buffer,
+                                source_from_resistance=True, r_cutoff=om.r_cutoff, calc_flow_potential=True,
+                                calc_normalized_current=True)
+        run = run_omniscape(ctx.out / f"resistance_{spec.species}.tif", ctx.out / folder, opts)
+        shares = _ratio_shares(ctx.out / folder / "normalized_cum_currmap.tif")
+        return StepOutcome([folder], facts={"species": spec.species, "targets": run.targets,
+                                            "windows": run.solved, "radius_cells": om.radius, **shares},
+                           provenance=_folder_record(run.out),
+                           products=[_product(f"{folder}/normalized_cum_currmap.tif",
+                                              f"Normalised current, Omniscape ({spec.species})", "raster"),
+                                     _product(f"{folder}/cum_currmap.tif",
+                                              f"Cumulative current, Omniscape ({spec.species})", "raster")])
+    return action
+
+
+def _ratio_shares(path: Path) -> dict[str, float]:
+    """Shares (%) of the cells with flow where normalised current is channelled (> 1.5) or impeded
+    (< 1 / 1.5), from an overview of at most 1024 px a side (memory stays flat)."""
+    import numpy as np
+
+    from habitatmap.io.raster import open_raster, read_window
+
+    with open_raster(path, what="normalised current") as ds:
+        scale = max(1, -(-max(ds.width, ds.height) // 1024))
+        arr = read_window(ds, 1, out_shape=(-(-ds.height // scale), -(-ds.width // scale)), path=path)
+    flow = np.isfinite(arr) & (arr > 0)
+    n = max(int(flow.sum()), 1)
+    return {"channelled_pct": round(100.0 * float((arr[flow] > 1.5).sum()) / n, 1),
+            "impeded_pct": round(100.0 * float((arr[flow] < 1 / 1.5).sum()) / n, 1)}
 
 
 def _border(spec: CorridorSpec) -> Callable[[StepContext], StepOutcome]:
@@ -445,9 +485,11 @@ def _webmap(ctx: StepContext) -> StepOutcome:
         corridors = ctx.out / names["circuit"]
         if len(site.corridors) == 1:
             corridors = ctx.out  # the folder holding circuit/ and leastcost/
+    omni = next((c for c in site.corridors if c.omniscape is not None), None)
     build_webmap(ctx.out / "basemap.gpkg", ctx.out / "map.html", ctx.legend, habitat=habitat,
                  corridors=corridors, lang=site.webmap_lang,
-                 zoning=ctx.out / "zoning" if site.zoning is not None else None)
+                 zoning=ctx.out / "zoning" if site.zoning is not None else None,
+                 omniscape=ctx.out / _folders(site, omni)["omniscape"] if omni is not None else None)
     return StepOutcome(["map.html"], facts={"path": "map.html"},
                        products=[_product("map.html", "Offline web map of everything", "html")])
 
@@ -531,6 +573,9 @@ def site_steps(site: Site, legend: Legend) -> list[Step]:
                           {"cores": cores, "border_layer": spec.border_layer}, core_files, _leastcost(spec)))
         steps.append(Step(f"circuit:{sp}", (f"resistance:{sp}", *core_deps), {"cores": cores}, core_files,
                           _circuit(spec)))
+        if spec.omniscape is not None:
+            params = spec.omniscape.model_dump(mode="json")
+            steps.append(Step(f"omniscape:{sp}", (f"resistance:{sp}",), params, {}, _omniscape(spec)))
         if spec.border_layer and bm is not None:
             steps.append(Step(f"border:{sp}", (f"circuit:{sp}", "basemap"),
                               {"cores": cores, "border_layer": spec.border_layer,
@@ -544,7 +589,7 @@ def site_steps(site: Site, legend: Legend) -> list[Step]:
                                                   "lang": site.webmap_lang},
                           _files(site, mapping=zs.mapping), _zoning))
     if bm is not None:
-        kinds = ("basemap", "classify", "leastcost", "circuit", "zoning")
+        kinds = ("basemap", "classify", "leastcost", "circuit", "omniscape", "zoning")
         deps = tuple(s.name for s in steps if s.kind in kinds)
         steps.append(Step("webmap", deps, {**legend_id, "lang": site.webmap_lang}, {}, _webmap))
     # The legend (names, colours, resistances) and an agency's datum parameters decide the results

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 from numba.extending import get_cython_function_address
 
-__all__ = ["FrontalPattern", "factorize", "frontal_pattern", "solve_in_place"]
+__all__ = ["FrontalPattern", "backward_in_place", "factorize", "frontal_pattern", "solve_in_place"]
 
 _vp = ctypes.c_void_p
 _dpotrf = ctypes.CFUNCTYPE(None, _vp, _vp, _vp, _vp, _vp)(
@@ -185,11 +185,15 @@ def frontal_pattern(rows: np.ndarray, cols: np.ndarray, pairs: tuple[np.ndarray,
 # Not cached: numba cannot cache a function holding ctypes pointers (compiling takes about 1.5 s).
 @numba.njit(nogil=True)
 def factorize(vals, piv_ptr, piv, bnd_ptr, bnd, ent_ptr, ent_r, ent_c, ent_s, child_ptr, child,
-              cmap_ptr, cmap, uoff, foff, fac, stack, work):  # pragma: no cover - compiled
+              cmap_ptr, cmap, uoff, foff, fac, stack, work, rhs):  # pragma: no cover - compiled
     """Factor one matrix (``vals``: diagonal then off-diagonal entries) into ``fac``.
+
+    A non-empty ``rhs`` goes through the forward substitution on the way, while each front is
+    still in cache (finish with :func:`backward_in_place`).
 
     Returns 0, or 1 + the front whose pivot block is not positive definite.
     """
+    forward = len(rhs) > 0
     up = np.array([ord("U")], dtype=np.uint8)
     lo = np.array([ord("L")], dtype=np.uint8)
     tr = np.array([ord("T")], dtype=np.uint8)
@@ -238,6 +242,19 @@ def factorize(vals, piv_ptr, piv, bnd_ptr, bnd, ent_ptr, ent_r, ent_c, ent_s, ch
         for r in range(m):
             for c in range(min(r + 1, p)):
                 fac[f0 + r * p + c] = work[r * m + c]
+        if forward:
+            p0, b0 = piv_ptr[k], bnd_ptr[k]
+            for i in range(p):
+                acc = rhs[piv[p0 + i]]
+                for j in range(i):
+                    acc -= work[i * m + j] * rhs[piv[p0 + j]]
+                rhs[piv[p0 + i]] = acc / work[i * m + i]
+            for a in range(q):
+                acc = 0.0
+                row = (p + a) * m
+                for j in range(p):
+                    acc += work[row + j] * rhs[piv[p0 + j]]
+                rhs[bnd[b0 + a]] -= acc
     return 0
 
 
@@ -260,6 +277,13 @@ def solve_in_place(fac, b, piv_ptr, piv, bnd_ptr, bnd, foff):  # pragma: no cove
             for j in range(p):
                 s += fac[row + j] * b[piv[p0 + j]]
             b[bnd[b0 + a]] -= s
+    backward_in_place(fac, b, piv_ptr, piv, bnd_ptr, bnd, foff)
+
+
+@numba.njit(nogil=True, cache=True)
+def backward_in_place(fac, b, piv_ptr, piv, bnd_ptr, bnd, foff):  # pragma: no cover - compiled
+    """The backward substitution: ``b`` holds the forward result and becomes the solution."""
+    nf = len(piv_ptr) - 1
     for k in range(nf - 1, -1, -1):
         p0, p = piv_ptr[k], piv_ptr[k + 1] - piv_ptr[k]
         b0, q = bnd_ptr[k], bnd_ptr[k + 1] - bnd_ptr[k]

@@ -11,6 +11,7 @@ fast path (:mod:`.tile`) and as the per-window loop the benchmark compares again
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -49,7 +50,9 @@ def window_current(conductance: np.ndarray, sources: np.ndarray, ground: tuple[i
 
 def reference_omniscape(resistance: np.ndarray, sources: np.ndarray, opts: OmniscapeOptions, *,
                         conditions: tuple[np.ndarray | None, ...] = (None, None, None, None),
-                        windows: list[int] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+                        windows: list[int] | None = None,
+                        solve: Callable[..., np.ndarray] | None = None
+                        ) -> tuple[np.ndarray, np.ndarray | None]:
     """Cumulative current and flow potential (unmasked) of an Omniscape run, window by window.
 
     Parameters
@@ -64,7 +67,11 @@ def reference_omniscape(resistance: np.ndarray, sources: np.ndarray, opts: Omnis
         ``(present 1, future 1, present 2, future 2)`` layers when conditional.
     windows
         Only these targets (indices into the row-by-row target list), e.g. a sample for timing.
+    solve
+        The window solver, ``solve(conductance, sources, ground, four=...)`` returning node
+        currents (default :func:`window_current`).
     """
+    solve = solve or window_current
     h, w = resistance.shape
     geo = Geometry(opts.radius, opts.buffer, opts.block_size, h, w)
     r, rad, buf, br = geo.reach, opts.radius, opts.buffer, geo.block_radius
@@ -118,8 +125,8 @@ def reference_omniscape(resistance: np.ndarray, sources: np.ndarray, opts: Omnis
         with np.errstate(divide="ignore"):
             cond = res if opts.resistance_is_conductance else 1.0 / res
         ground = (min(r, y), min(r, x))
-        cur = window_current(cond, src, ground, four=four)
-        flow = window_current(np.ones(src.shape), src, ground, four=four) if fp is not None else None
+        cur = solve(cond, src, ground, four=four)
+        flow = solve(np.ones(src.shape), src, ground, four=four) if fp is not None else None
         if correction is not None:
             k = 2 * r + 1
             ly0, ly1 = 0, k

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from habitatmap.corridors.omniscape.frontal import FrontalPattern, factorize, frontal_pattern, solve_in_place
+from habitatmap.corridors.omniscape.frontal import (
+    FrontalPattern,
+    backward_in_place,
+    factorize,
+    frontal_pattern,
+    solve_in_place,
+)
 
 __all__ = ["COND_EQUAL", "COND_NONE", "COND_WITHIN", "WindowPattern", "solve_window", "window_pattern"]
 
@@ -280,15 +286,17 @@ def solve_window(pattern: WindowPattern, g: np.ndarray, sources: np.ndarray, ly:
         return None
     _system(gw, reach, pattern.ea, pattern.eb, pattern.ediag, pattern.m, work["w"], work["vals"])
     arrays = pattern.frontal.arrays
-    fac = factor if factor is not None else work["fac"]
-    if factor is None:
-        info = factorize(work["vals"], *arrays, fac, work["stack"], work["scratch"])
-        if info:  # pragma: no cover - a grounded Laplacian is positive definite
-            raise ArithmeticError("window matrix is not positive definite")
     v = work["v"]
     v[:n] = np.where(reach[:n], sources, 0.0)
     v[n] = 0.0
-    solve_in_place(fac, v, arrays[0], arrays[1], arrays[2], arrays[3], arrays[13])
+    if factor is None:
+        fac = work["fac"]
+        info = factorize(work["vals"], *arrays, fac, work["stack"], work["scratch"], v)
+        if info:  # pragma: no cover - a grounded Laplacian is positive definite
+            raise ArithmeticError("window matrix is not positive definite")
+        backward_in_place(fac, v, arrays[0], arrays[1], arrays[2], arrays[3], arrays[13])
+    else:
+        solve_in_place(factor, v, arrays[0], arrays[1], arrays[2], arrays[3], arrays[13])
     cur = work["cur"]
     _currents(v, work["w"], pattern.ea, pattern.eb, work["inflow"], cur)
     return cur

@@ -48,3 +48,16 @@ def test_omniscape_runs_on_a_resistance_cog_and_refuses_bad_options(cli, tmp_pat
             "--radius", "4",
             "--out", out)
     assert r.exit_code == 2 and "none.tif" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_circuit_on_a_patch_graph(cli, tmp_path):
+    table = tmp_path / "corridors.csv"
+    table.write_text("core_a,name_a,core_b,name_b,linked,lcd\n1,West,2,East,True,300\n2,East,3,North,True,100\n",
+                     encoding="utf-8")
+    r = cli("corridors", "circuit", "--network", table, "--out", tmp_path / "g")
+    assert r.exit_code == 0, r.output
+    assert "West - North: 400" in r.stdout and "node carrying most current: East" in r.stdout
+    r = cli("corridors", "circuit", "--network", table, "--focal-nodes", "1,x", "--out", tmp_path / "g")
+    assert r.exit_code == 2 and "--focal-nodes '1,x'" in r.stderr
+    r = cli("corridors", "circuit", "--out", tmp_path / "g")
+    assert r.exit_code == 2 and "no --resistance" in r.stderr

@@ -147,3 +147,30 @@ def test_the_map_gains_protection_levels_and_mismatch(demo_run, browser, cli, tm
         info["page"].close()
     r = cli("webmap", "--basemap", out / "basemap.gpkg", "--zoning", tmp_path, "--out", html)
     assert r.exit_code == 2 and "zoning.gpkg: not found" in r.stderr
+
+
+def test_the_map_gains_omniscape_normalised_current(demo_run, browser, cli, tmp_path):
+    """With --omniscape the map offers normalised current (off at first) with its diverging scale."""
+    out, _ = demo_run
+    html = tmp_path / "map_omniscape.html"
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--omniscape", out / "omniscape", "--lang", "ru",
+            "--out", html)
+    assert r.exit_code == 0, r.output
+    info = open_page(browser, html, "webmap_omniscape.png")
+    try:
+        from habitatmap.legend.labels import label
+
+        page = info["page"]
+        assert info["blocked"] == [] and info["errors"] == []
+        name = label("normalized_current", "ru")
+        assert name in info["layers"] and info["images"] == 0
+        page.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input").check()
+        page.wait_for_timeout(300)
+        assert page.locator("img.leaflet-image-layer").count() == 1
+        scale = page.locator("#hm-normalized-scale")
+        assert scale.is_visible() and label("impeded", "ru") in scale.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "webmap_omniscape_on.png"))
+    finally:
+        info["page"].close()
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--omniscape", tmp_path, "--out", html)
+    assert r.exit_code == 2 and "no normalized_cum_currmap.tif" in r.stderr

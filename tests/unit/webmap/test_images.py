@@ -11,7 +11,14 @@ from affine import Affine
 
 from habitatmap.errors import GeodesyError
 from habitatmap.legend.model import load_legend
-from habitatmap.webmap.images import MAX_IMAGE_PX, current_image, habitat_image, png_data_uri, to_mercator
+from habitatmap.webmap.images import (
+    MAX_IMAGE_PX,
+    current_image,
+    habitat_image,
+    png_data_uri,
+    ratio_image,
+    to_mercator,
+)
 
 
 def _tif(path, arr, crs="EPSG:32652", nodata=0):
@@ -41,6 +48,24 @@ def test_to_mercator_and_the_images(tmp_path):
     cur = _tif(tmp_path / "c.tif", np.linspace(0, 1, 3000, dtype=np.float32).reshape(50, 60), nodata=None)
     uri, _, vmax, _ = current_image(cur)
     assert uri.startswith("data:image/png") and 0.9 < vmax <= 1.0
+
+
+def test_ratio_image_is_white_at_one_and_clear_without_flow(tmp_path):
+    import io
+
+    from PIL import Image
+
+    ratio = np.ones((40, 40), np.float32)
+    ratio[:, :10] = 0.0  # no flow
+    ratio[:, 30:] = 4.0  # channelled
+    path = _tif(tmp_path / "n.tif", ratio, nodata=None)
+    uri, bounds, op = ratio_image(path)
+    rgba = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",")[1]))))
+    mid = rgba[rgba.shape[0] // 2]
+    assert mid[2][3] == 0  # no flow: transparent
+    assert mid[len(mid) // 2][:3].min() > 230  # ratio 1: near white
+    assert mid[-3][0] > mid[-3][2]  # channelled: red
+    assert op.target_crs == "EPSG:3857" and len(bounds) == 2
 
 
 def test_an_old_datum_raster_needs_the_flag(tmp_path):

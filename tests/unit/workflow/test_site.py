@@ -12,6 +12,7 @@ from habitatmap.workflow.site import (
     CoresSpec,
     CorridorSpec,
     DateRange,
+    OmniscapeSpec,
     ReferenceDesignSpec,
     SceneSearch,
     Site,
@@ -33,6 +34,8 @@ def test_bundled_site(root):
     assert isinstance(site.basemap, BasemapSpec) and isinstance(site.corridors[0], CorridorSpec)
     assert isinstance(site.corridors[0].cores, CoresSpec) and isinstance(site.zoning, ZoningSpec)
     assert site.zoning.species == "amur_leopard" and site.zoning.mismatch_km == 2
+    om = site.corridors[0].omniscape
+    assert isinstance(om, OmniscapeSpec) and (om.radius, om.block_size, om.r_cutoff) == (12, 9, 5.0)
     # Relative paths are relative to the site file's folder, so a copied site keeps working.
     assert site.resolve(site.aoi) == root / "workflows" / "tumen_aoi.geojson"
     assert site.resolve(site.sample) == root / "sample_data" / "tumen"
@@ -101,6 +104,9 @@ def _edit(root, tmp_path, old, new):
      r"give exactly one of layer"),
     ("  aoi: tumen_aoi.geojson", "  aoi: tumen_aoi.geojson\n  inputs: {}", r"site.inputs: extra inputs"),
     ("webmap_lang: en", "webmap_lang: de", r"site.webmap_lang: unknown language 'de'"),
+    ("omniscape: {radius: 12, block_size: 9", "omniscape: {radius: 12, block_size: 6",
+     r"site.corridors.0.omniscape: value error, block_size 6 must be odd"),
+    ("omniscape: {radius: 12,", "omniscape: {radius: 0,", r"site.corridors.0.omniscape.radius"),
     ("crs: EPSG:32652", "crs: nonsense", r"line 13: site.crs: not a coordinate reference system PROJ knows"),
 ])
 def test_site_errors_name_line_and_field(root, tmp_path, old, new, message):

@@ -18,8 +18,11 @@ def test_tumen_graph(root):
     assert [s.name for s in steps] == [
         "legend", "search", "pull", "composite:summer", "composite:autumn", "classify", "accuracy",
         "polygonize", "basemap", "sheet", "resistance:amur_leopard", "leastcost:amur_leopard",
-        "circuit:amur_leopard", "border:amur_leopard", "zoning", "webmap"]
+        "circuit:amur_leopard", "omniscape:amur_leopard", "border:amur_leopard", "zoning", "webmap"]
     by = {s.name: s for s in steps}
+    assert by["omniscape:amur_leopard"].deps == ("resistance:amur_leopard",)
+    assert by["omniscape:amur_leopard"].params["radius"] == 12
+    assert "omniscape:amur_leopard" in by["webmap"].deps
     assert isinstance(by["pull"], Step) and by["pull"].dask and by["pull"].kind == "pull"
     assert by["classify"].deps == ("composite:summer", "composite:autumn")
     assert set(by["border:amur_leopard"].deps) == {"circuit:amur_leopard", "basemap"}

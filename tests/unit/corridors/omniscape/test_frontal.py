@@ -8,7 +8,13 @@ import scipy.sparse.linalg as sla
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from habitatmap.corridors.omniscape.frontal import FrontalPattern, factorize, frontal_pattern, solve_in_place
+from habitatmap.corridors.omniscape.frontal import (
+    FrontalPattern,
+    backward_in_place,
+    factorize,
+    frontal_pattern,
+    solve_in_place,
+)
 
 
 def _grid_pattern(h: int, w: int, diagonal: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -23,11 +29,16 @@ def _grid_pattern(h: int, w: int, diagonal: bool) -> tuple[np.ndarray, np.ndarra
 
 
 def _solve(pattern: FrontalPattern, vals: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve twice: factor then solve, and factor with the forward pass fused then backward."""
     fac, stack, work = pattern.buffers()
-    assert factorize(vals, *pattern.arrays, fac, stack, work) == 0
+    assert factorize(vals, *pattern.arrays, fac, stack, work, np.zeros(0)) == 0
     x = b.copy()
     a = pattern.arrays
     solve_in_place(fac, x, a[0], a[1], a[2], a[3], a[13])
+    fused = b.copy()
+    assert factorize(vals, *pattern.arrays, fac, stack, work, fused) == 0
+    backward_in_place(fac, fused, a[0], a[1], a[2], a[3], a[13])
+    np.testing.assert_allclose(fused, x, rtol=1e-12, atol=1e-14)
     return x
 
 
@@ -69,4 +80,4 @@ def test_a_matrix_that_is_not_positive_definite_names_its_front():
     pattern = frontal_pattern(rows, cols, (i, j), leaf=4)
     vals = np.concatenate([np.full(16, -1.0), np.zeros(len(i))])
     fac, stack, work = pattern.buffers()
-    assert factorize(vals, *pattern.arrays, fac, stack, work) >= 1
+    assert factorize(vals, *pattern.arrays, fac, stack, work, np.zeros(0)) >= 1

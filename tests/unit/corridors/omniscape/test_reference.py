@@ -29,7 +29,7 @@ BASE = dict(radius=6, buffer=2, block_size=3, calc_flow_potential=True, calc_nor
 @pytest.mark.parametrize("change", [
     {},
     {"connect_four_neighbors_only": True},
-    {"block_size": 1, "buffer": 0},
+    {"block_size": 1, "buffer": 0, "calc_flow_potential": False, "calc_normalized_current": False},
     {"source_from_resistance": True, "r_cutoff": 2.0},
     {"correct_artifacts": False, "block_size": 5},
     {"conditional": True, "comparison1": "within", "condition1_lower": -0.5, "condition1_upper": 0.5},
@@ -46,7 +46,8 @@ def test_fast_path_equals_the_plain_loop(landscape, tmp_path, change):
     fast, fast_fp = _fast(opts, tmp_path)
     assert cum.sum() > 0
     np.testing.assert_allclose(fast, cum, rtol=1e-8, atol=1e-10 * cum.max())
-    np.testing.assert_allclose(fast_fp, fp, rtol=1e-8, atol=1e-10 * fp.max())
+    if fp is not None:
+        np.testing.assert_allclose(fast_fp, fp, rtol=1e-8, atol=1e-10 * fp.max())
 
 
 def test_conductance_input_equals_the_inverse_resistance(landscape, tmp_path):
