@@ -160,3 +160,27 @@ def test_a_site_on_a_stac_api_over_http(cli, tmp_path, sample_dir, site_copy):
         assert server.count("/api/search") > searches
         # The same answer: the search's outputs are unchanged, so nothing after it reran.
         assert "Ran 1 step(s)" in r.stdout
+
+
+def test_omniscape_windows_run_on_a_real_cluster(cli, demo_run, tmp_path, cluster):
+    """The demo's Omniscape step again through --scheduler: the tile tasks run on the two worker
+    processes (reading the inputs themselves) and the maps equal the local run's."""
+    import rasterio
+
+    local, _ = demo_run
+    out = tmp_path / "omni"
+    r = cli("corridors", "omniscape", "-r", local / "resistance_amur_leopard.tif",
+            "--sources-from-resistance", "--r-cutoff", "5", "--radius", "12", "--block-size", "9",
+            "--scheduler", cluster, "--out", out)
+    assert r.exit_code == 0, r.stderr
+    for name in ("cum_currmap", "flow_potential", "normalized_cum_currmap"):
+        with rasterio.open(local / "omniscape" / f"{name}.tif") as a, rasterio.open(out / f"{name}.tif") as b:
+            x, y = a.read(1), b.read(1)
+        assert np.array_equal(np.isnan(x), np.isnan(y)), name
+        np.testing.assert_allclose(y[~np.isnan(y)], x[~np.isnan(x)], rtol=1e-6, err_msg=name)
+    from distributed import Client
+
+    with Client(cluster, timeout="10s") as client:
+        seen = client.run_on_scheduler(lambda dask_scheduler: {
+            name: dict(p.all_durations) for name, p in dask_scheduler.task_prefixes.items()})
+    assert seen.get("solve_tile", {}).get("compute", 0) > 0, sorted(seen)

@@ -209,8 +209,10 @@ def factorize(vals, piv_ptr, piv, bnd_ptr, bnd, ent_ptr, ent_r, ent_c, ent_s, ch
         p = piv_ptr[k + 1] - piv_ptr[k]
         q = bnd_ptr[k + 1] - bnd_ptr[k]
         m = p + q
-        for t in range(m * m):
-            work[t] = 0.0
+        for r in range(m):  # only the lower triangle is read
+            base = r * m
+            for c in range(r + 1):
+                work[base + c] = 0.0
         for e in range(ent_ptr[k], ent_ptr[k + 1]):
             work[ent_r[e] * m + ent_c[e]] += vals[ent_s[e]]
         for ci in range(child_ptr[k], child_ptr[k + 1]):

@@ -8,8 +8,11 @@ and memory depends on the tile and window sizes, not on the raster.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +37,7 @@ from habitatmap.corridors.omniscape.window import (
     window_pattern,
 )
 
-__all__ = ["InputFiles", "TileResult", "read_layers", "solve_tile"]
+__all__ = ["InputFiles", "TileResult", "read_layers", "single_threaded_blas", "solve_targets", "solve_tile"]
 
 #: Input formats Omniscape reads.
 DRIVERS = ("GTiff", "AAIGrid")
@@ -73,6 +76,33 @@ class TileResult:
     targets: int = 0
     solved: int = 0
     seconds: float = 0.0
+
+
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS = [0]
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """BLAS on one thread while windows are solved: tasks already run side by side on the cores,
+    and OpenBLAS's own (spinning) threads made two concurrent tasks about three times slower here.
+
+    Each thread sets the limit for itself (the OpenBLAS builds numpy and scipy ship keep it per
+    thread); the last task of the process to leave restores the original, so a build that keeps
+    one process-wide setting is not reset under a task that is still running.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with _BLAS_LOCK:
+        _BLAS_USERS[0] += 1
+        limiter = threadpool_limits(limits=1, user_api="blas")
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_USERS[0] -= 1
+            if _BLAS_USERS[0] == 0:
+                limiter.restore_original_limits()
 
 
 @dataclass
@@ -156,16 +186,32 @@ def solve_tile(files: InputFiles, opts: OmniscapeOptions, geo: Geometry, rows: n
     import time
 
     start = time.perf_counter()
-    reach, br = geo.reach, geo.block_radius
-    pad = max(reach, br)
+    pad = max(geo.reach, geo.block_radius)
     y0, y1 = int(rows[0]) - pad, int(rows[-1]) + pad + 1
     x0, x1 = int(cols[0]) - pad, int(cols[-1]) + pad + 1
     _, g, src, conds = read_layers(files, opts, y0, y1, x0, x1)
+    ty_all, tx_all, amps_all = target_strengths(src, rows, cols, (y0, x0), geo)
+    with single_threaded_blas():
+        cum, fp, solved = solve_targets(g, src, conds, (y0, x0), ty_all, tx_all, amps_all, opts, geo,
+                                        correction)
+    return TileResult(y0, x0, cum, fp, len(ty_all), solved, time.perf_counter() - start)
+
+
+def solve_targets(g: np.ndarray, src: np.ndarray, conds: list[np.ndarray | None], origin: tuple[int, int],
+                  ty_all: np.ndarray, tx_all: np.ndarray, amps_all: np.ndarray, opts: OmniscapeOptions,
+                  geo: Geometry, correction: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """Solve the windows of the given targets on layers already read (see :func:`read_layers`).
+
+    ``g``, ``src`` and ``conds`` cover the targets' windows; their cell ``[0, 0]`` is the global
+    ``origin``. Returns the summed current and flow potential on that grid and the number of
+    windows that carried current.
+    """
+    y0, x0 = origin
+    reach, br = geo.reach, geo.block_radius
     cum = np.zeros(g.shape)
     fp = np.zeros(g.shape) if opts.flow_potential_needed else None
-    ty_all, tx_all, amps_all = target_strengths(src, rows, cols, (y0, x0), geo)
     if len(ty_all) == 0:
-        return TileResult(y0, x0, cum, fp, 0, 0, time.perf_counter() - start)
+        return cum, fp, 0
     disc = window_pattern(reach, four=opts.connect_four_neighbors_only)
     square = (window_pattern(reach, square=True, four=opts.connect_four_neighbors_only)
               if fp is not None else None)
@@ -227,5 +273,5 @@ def solve_tile(files: InputFiles, opts: OmniscapeOptions, geo: Geometry, rows: n
                     if len(work.factors) > FACTOR_CACHE:
                         work.factors.popitem(last=False)
                 _accumulate(fp, ly, lx, square.dy, square.dx, cur, corr, cy, cx)
-    return TileResult(y0, x0, cum, fp, len(ty_all), solved, time.perf_counter() - start)
+    return cum, fp, solved
 

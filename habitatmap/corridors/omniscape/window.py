@@ -243,6 +243,32 @@ def _accumulate(acc, ly, lx, dy, dx, cur, corr, cy, cx):  # pragma: no cover - c
             acc[ly + oy, lx + ox] += c
 
 
+@numba.njit(nogil=True, cache=True)
+def _prepare(g, ly, lx, dy, dx, sources, adj_ptr, adj, ea, eb, ediag, m, gw, reach, queue, w, vals,
+             v):  # pragma: no cover - compiled
+    """Gather the window's conductances, mark the target's component, fill the matrix values and
+    the right-hand side; False when the window carries no current (no ground or no source)."""
+    n = len(dy)
+    for i in range(n):
+        gw[i] = g[ly + dy[i], lx + dx[i]]
+    gw[n] = g[ly, lx]
+    if not gw[n] > 0:
+        return False  # the target is not a node: no ground, no current (as Circuitscape)
+    _component(gw > 0, adj_ptr, adj, n, reach, queue)
+    any_source = False
+    for i in range(n):
+        if reach[i] and sources[i] != 0:
+            any_source = True
+            break
+    if not any_source:
+        return False
+    _system(gw, reach, ea, eb, ediag, m, w, vals)
+    for i in range(n):
+        v[i] = sources[i] if reach[i] else 0.0
+    v[n] = 0.0
+    return True
+
+
 def solve_window(pattern: WindowPattern, g: np.ndarray, sources: np.ndarray, ly: int, lx: int,
                  work: dict[str, np.ndarray], *, factor: np.ndarray | None = None) -> np.ndarray | None:
     """Node currents of one window, or None when it carries no current.
@@ -275,20 +301,14 @@ def solve_window(pattern: WindowPattern, g: np.ndarray, sources: np.ndarray, ly:
                     queue=np.empty(n + 1, np.int64), w=np.empty(len(pattern.ea)),
                     vals=np.empty(n + pattern.m), v=np.empty(n + 1), inflow=np.empty(n + 1),
                     cur=np.empty(n + 1))
-    gw = work["gw"]
-    gw[:n] = g[ly + pattern.dy, lx + pattern.dx]
-    gw[n] = g[ly, lx]
-    if not gw[n] > 0:
-        return None  # the target is not a node: no ground, no current (as Circuitscape)
-    reach = work["reach"]
-    _component(gw > 0, pattern.adj_ptr, pattern.adj, n, reach, work["queue"])
-    if not np.any(sources[reach[:n]] != 0):
+    # One compiled call gathers the window, finds the target's component and builds the matrix
+    # and right-hand side (the GIL is held only between the compiled calls).
+    if not _prepare(g, ly, lx, pattern.dy, pattern.dx, sources, pattern.adj_ptr, pattern.adj, pattern.ea,
+                    pattern.eb, pattern.ediag, pattern.m, work["gw"], work["reach"], work["queue"], work["w"],
+                    work["vals"], work["v"]):
         return None
-    _system(gw, reach, pattern.ea, pattern.eb, pattern.ediag, pattern.m, work["w"], work["vals"])
     arrays = pattern.frontal.arrays
     v = work["v"]
-    v[:n] = np.where(reach[:n], sources, 0.0)
-    v[n] = 0.0
     if factor is None:
         fac = work["fac"]
         info = factorize(work["vals"], *arrays, fac, work["stack"], work["scratch"], v)

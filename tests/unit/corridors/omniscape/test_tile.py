@@ -57,3 +57,50 @@ def test_tiling_does_not_change_the_sum(landscape):
     np.testing.assert_allclose(total[whole.row + 20:whole.row + 20 + h, whole.col + 20:whole.col + 20 + w],
                                whole.current, rtol=1e-10, atol=1e-12)
     assert whole.flow_potential is not None and whole.flow_potential.sum() > 0
+
+
+def test_solve_targets_on_layers_read_once_equals_the_task(landscape):
+    from habitatmap.corridors.omniscape.targets import target_strengths
+    from habitatmap.corridors.omniscape.tile import solve_targets
+
+    opts = _opts(landscape)
+    geo = Geometry(5, 1, 3, 37, 41)
+    files = InputFiles(landscape["resistance"], landscape["sources"])
+    rows, cols = geo.centres(0)[2:5], geo.centres(1)[1:4]
+    task = solve_tile(files, opts, geo, rows, cols, None)
+    _, g, src, conds = read_layers(files, opts, -6, 43, -6, 47)
+    ty, tx, amps = target_strengths(src, rows, cols, (-6, -6), geo)
+    cum, fp, solved = solve_targets(g, src, conds, (-6, -6), ty, tx, amps, opts, geo, None)
+    assert solved == task.solved > 0 and fp is not None
+    h, w = task.current.shape
+    np.testing.assert_allclose(cum[task.row + 6:task.row + 6 + h, task.col + 6:task.col + 6 + w], task.current,
+                               rtol=1e-12, atol=1e-14)
+
+
+def test_blas_runs_on_one_thread_while_windows_are_solved_and_is_restored():
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from habitatmap.corridors.omniscape.tile import single_threaded_blas
+
+    def blas_threads():
+        return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    before = blas_threads()
+    inside = []
+    release = threading.Event()
+
+    def task():
+        with single_threaded_blas():
+            inside.append(blas_threads())
+            release.wait(5)
+
+    t = threading.Thread(target=task)
+    t.start()
+    with single_threaded_blas():
+        release.set()  # the other task leaves first: the limit must stay while this one runs
+        t.join()
+        assert set(blas_threads().values()) == {1}
+    assert set(inside[0].values()) == {1}
+    assert blas_threads() == before
