@@ -72,7 +72,7 @@ from habitatmap.corridors.omniscape.options import OmniscapeOptions
 from habitatmap.corridors.omniscape.reference import reference_omniscape
 from habitatmap.corridors.omniscape.run import check_inputs
 from habitatmap.corridors.omniscape.targets import Geometry
-from habitatmap.corridors.omniscape.run import _correction
+from habitatmap.corridors.omniscape.run import block_correction
 from habitatmap.corridors.omniscape.tile import read_layers, single_threaded_blas, solve_targets
 
 def plain(conductance, sources, ground, *, four):
@@ -111,7 +111,7 @@ base_s = time.perf_counter() - t
 # Ours on the same windows, one thread, the layers read once (a task reads its tile once too).
 r = geo.reach
 _, g, src_p, conds = read_layers(files, opts, -r, grid.height + r, -r, grid.width + r)
-corr = _correction(geo, opts)
+corr = block_correction(geo, opts)
 ty, tx, amps = (np.array([targets[i][j] for i in pick]) for j in range(3))
 ty, tx = ty.astype(np.int64), tx.astype(np.int64)
 solve_targets(g, src_p, conds, (-r, -r), ty[:1], tx[:1], amps[:1], opts, geo, corr)  # compile first

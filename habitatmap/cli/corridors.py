@@ -114,7 +114,7 @@ def _graph_circuit(network: Path, out: Path, mode: str, focal_nodes: str | None,
                    grounds: str | None) -> None:
     import numpy as np
 
-    from habitatmap.corridors.circuitscape.network import _read_pairs_of
+    from habitatmap.corridors.circuitscape.network import read_node_values
     from habitatmap.corridors.graph import run_graph_circuit
     from habitatmap.errors import ConfigError
 
@@ -125,8 +125,8 @@ def _graph_circuit(network: Path, out: Path, mode: str, focal_nodes: str | None,
         except ValueError:
             raise ConfigError(f"--focal-nodes {quote(focal_nodes)}: give node ids as integers, e.g. "
                               "1,2,5.") from None
-    src = _read_pairs_of(Path(sources), "'node amps'") if sources else None
-    gnd = _read_pairs_of(Path(grounds), "'node conductance'") if grounds else None
+    src = read_node_values(Path(sources), "'node amps'") if sources else None
+    gnd = read_node_values(Path(grounds), "'node conductance'") if grounds else None
     run = run_graph_circuit(network, out, mode=mode, focal=focal, sources=src, grounds=gnd)
     if run.resistances is not None:
         ids = run.ids

@@ -53,11 +53,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def cluster(tmp_path):
-    """A dask scheduler and two single-threaded worker processes on 127.0.0.1."""
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A dask scheduler and two single-threaded worker processes on 127.0.0.1 (one for the module's
+    tests: starting one takes several seconds)."""
     with contextlib.ExitStack() as stack:
-        yield from _cluster(tmp_path, stack)
+        yield from _cluster(tmp_path_factory.mktemp("cluster"), stack)
 
 
 def _cluster(tmp_path, stack):

@@ -25,7 +25,7 @@ import numpy as np
 from habitatmap.errors import InputDataError
 
 __all__ = ["RELATIVE_ZERO", "Network", "NetworkSolve", "network_advanced", "network_pairwise", "read_network",
-           "run_network"]
+           "read_node_values", "run_network"]
 
 #: Branch currents below this share of a solve's largest are zero, as in Circuitscape.
 RELATIVE_ZERO = 1e-8
@@ -200,7 +200,8 @@ def _write_rows(path: str, rows: np.ndarray) -> Path:
     return write_text_atomic(path, text)
 
 
-def _read_pairs_of(path: Path, what: str) -> dict[int, float]:
+def read_node_values(path: Path, what: str) -> dict[int, float]:
+    """``node value`` lines (sources, grounds) as a dict; repeated nodes add up."""
     rows = _rows(path, 2, what)
     out: dict[int, float] = {}
     for node, value in rows:
@@ -219,8 +220,8 @@ def run_network(cfg: Any, result: Any) -> Any:
     pre = cfg.prefix
     if cfg.scenario == "advanced":
         assert cfg.source_file is not None and cfg.ground_file is not None
-        sources = _read_pairs_of(cfg.source_file, "'node current'")
-        grounds = _read_pairs_of(cfg.ground_file, "'node value'")
+        sources = read_node_values(cfg.source_file, "'node current'")
+        grounds = read_node_values(cfg.ground_file, "'node value'")
         volt, cur, solved = network_advanced(
             net, sources, grounds, grounds_are_resistances=cfg.ground_file_is_resistances,
             policy=cfg.remove_src_or_gnd, unit_currents=cfg.use_unit_currents,

@@ -22,12 +22,13 @@ import numpy as np
 
 from habitatmap.corridors.omniscape.options import OmniscapeOptions, check_options
 from habitatmap.corridors.omniscape.targets import Geometry, correction_array
-from habitatmap.corridors.omniscape.tile import DRIVERS, InputFiles, TileResult, _read, solve_tile
+from habitatmap.corridors.omniscape.tile import DRIVERS, InputFiles, TileResult, read_window_of, solve_tile
 from habitatmap.corridors.omniscape.window import solve_window, window_pattern
 from habitatmap.errors import ConfigError, HabitatmapWarning, InputDataError
 from habitatmap.grid import Grid
 
-__all__ = ["MAPS", "OmniscapeMaps", "check_inputs", "omniscape", "read_reclass_table", "tile_plan"]
+__all__ = ["MAPS", "OmniscapeMaps", "block_correction", "check_inputs", "omniscape", "read_reclass_table",
+           "tile_plan"]
 
 #: The maps a run can write, in Omniscape's names.
 MAPS = ("cum_currmap", "flow_potential", "normalized_cum_currmap")
@@ -80,7 +81,7 @@ class OmniscapeMaps:
             for row in range(0, g.height, STRIP_ROWS):
                 h = min(STRIP_ROWS, g.height - row)
                 win = Window(0, row, g.width, h)
-                raw = _read(self.files.resistance, row, row + h, 0, g.width)
+                raw = read_window_of(self.files.resistance, row, row + h, 0, g.width)
                 res = raw.copy()
                 for old, new in self.files.reclass:
                     res[raw == old] = new
@@ -175,7 +176,7 @@ def check_inputs(opts: OmniscapeOptions) -> tuple[InputFiles, Grid]:
                           f"{opts.resistance_file}; it is used cell for cell.", HabitatmapWarning,
                           stacklevel=2)
     for row in range(0, grid.height, STRIP_ROWS):
-        res = _read(opts.resistance_file, row, min(row + STRIP_ROWS, grid.height), 0, grid.width)
+        res = read_window_of(opts.resistance_file, row, min(row + STRIP_ROWS, grid.height), 0, grid.width)
         bad = res[~np.isnan(res)] <= 0
         if bad.any():
             raise InputDataError(f"{opts.resistance_file}: the resistance (or conductance) surface contains "
@@ -195,7 +196,9 @@ def tile_plan(geo: Geometry, per: int = TILE_TARGETS) -> list[tuple[np.ndarray, 
             for j in range(0, len(cols), per)]
 
 
-def _correction(geo: Geometry, opts: OmniscapeOptions) -> np.ndarray:
+def block_correction(geo: Geometry, opts: OmniscapeOptions) -> np.ndarray:
+    """Omniscape's block-artifact correction for this geometry and stencil (see
+    :func:`.targets.correction_array`), solved with the fast window kernel."""
     r = geo.reach
     disc = window_pattern(r, four=opts.connect_four_neighbors_only)
     work: dict[str, np.ndarray] = {}
@@ -247,7 +250,7 @@ def omniscape(opts: OmniscapeOptions, scratch_near: Path, *, scheduler: str | No
     if geo.reach < geo.block_radius:
         raise ConfigError(f"{opts.source}: block_size {opts.block_size} is wider than the window "
                           f"(radius + buffer = {geo.reach}); use a smaller block_size.")
-    correction = _correction(geo, opts) if opts.corrects else None
+    correction = block_correction(geo, opts) if opts.corrects else None
     plan = [(r, c) for r, c in tile_plan(geo, tile_targets) if len(r) and len(c)]
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:

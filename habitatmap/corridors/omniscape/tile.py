@@ -31,13 +31,14 @@ from habitatmap.corridors.omniscape.window import (
     COND_EQUAL,
     COND_NONE,
     COND_WITHIN,
-    _accumulate,
-    _window_sources,
+    accumulate,
     solve_window,
     window_pattern,
+    window_sources,
 )
 
-__all__ = ["InputFiles", "TileResult", "read_layers", "single_threaded_blas", "solve_targets", "solve_tile"]
+__all__ = ["InputFiles", "TileResult", "read_layers", "read_window_of", "single_threaded_blas",
+           "solve_targets", "solve_tile"]
 
 #: Input formats Omniscape reads.
 DRIVERS = ("GTiff", "AAIGrid")
@@ -112,7 +113,7 @@ class _Work:
     factors: OrderedDict[tuple[int, int, int, int], np.ndarray] = field(default_factory=OrderedDict)
 
 
-def _read(path: Path, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+def read_window_of(path: Path, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
     """Rows ``y0:y1`` and columns ``x0:x1`` of a raster as float64, NaN for nodata and outside."""
     from rasterio.windows import Window
 
@@ -142,7 +143,7 @@ def read_layers(files: InputFiles, opts: OmniscapeOptions, y0: int, y1: int, x0:
         The resistance after reclassification (NaN: nodata), the conductances (0: no node), the
         source strengths (0: none) and the four condition layers (None when not used).
     """
-    raw = _read(files.resistance, y0, y1, x0, x1)
+    raw = read_window_of(files.resistance, y0, y1, x0, x1)
     res = raw.copy()
     for old, new in files.reclass:
         res[raw == old] = new
@@ -155,9 +156,9 @@ def read_layers(files: InputFiles, opts: OmniscapeOptions, y0: int, y1: int, x0:
             src = np.where(np.isfinite(cond) & (cond >= cutoff), cond, 0.0)
     else:
         assert files.sources is not None
-        src = np.nan_to_num(_read(files.sources, y0, y1, x0, x1), nan=0.0)
+        src = np.nan_to_num(read_window_of(files.sources, y0, y1, x0, x1), nan=0.0)
         src[src < opts.source_threshold] = 0.0
-    conds = [_read(p, y0, y1, x0, x1) if p is not None else None for p in files.conditions]
+    conds = [read_window_of(p, y0, y1, x0, x1) if p is not None else None for p in files.conditions]
     return res, g, src, conds
 
 
@@ -247,7 +248,7 @@ def solve_targets(g: np.ndarray, src: np.ndarray, conds: list[np.ndarray | None]
                 block = fut[ly - br:min(ty + br, geo.height - 1) - y0 + 1,
                             lx - br:min(tx + br, geo.width - 1) - x0 + 1]
                 refs[i] = block_reference(block, kinds[i])
-        total = _window_sources(src, ly, lx, disc.dy, disc.dx, geo.radius ** 2, zy0 - y0, zy1 - y0,
+        total = window_sources(src, ly, lx, disc.dy, disc.dx, geo.radius ** 2, zy0 - y0, zy1 - y0,
                                 zx0 - x0, zx1 - x0, float(amps), present[0], kinds[0], refs[0], bounds[0][0],
                                 bounds[0][1], present[1], kinds[1], refs[1], bounds[1][0], bounds[1][1],
                                 sources)
@@ -257,7 +258,7 @@ def solve_targets(g: np.ndarray, src: np.ndarray, conds: list[np.ndarray | None]
         cx = correction_offset(tx, geo.width, geo) if correction is not None else 0
         cur = solve_window(disc, g, sources, ly, lx, work.disc)
         if cur is not None:
-            _accumulate(cum, ly, lx, disc.dy, disc.dx, cur, corr, cy, cx)
+            accumulate(cum, ly, lx, disc.dy, disc.dx, cur, corr, cy, cx)
             solved += 1
         if fp is not None and square is not None and to_square is not None:
             key = (wy0 - ty, wy1 - ty, wx0 - tx, wx1 - tx)
@@ -272,6 +273,6 @@ def solve_targets(g: np.ndarray, src: np.ndarray, conds: list[np.ndarray | None]
                     work.factors[key] = work.square["fac"].copy()
                     if len(work.factors) > FACTOR_CACHE:
                         work.factors.popitem(last=False)
-                _accumulate(fp, ly, lx, square.dy, square.dx, cur, corr, cy, cx)
+                accumulate(fp, ly, lx, square.dy, square.dx, cur, corr, cy, cx)
     return cum, fp, solved
 

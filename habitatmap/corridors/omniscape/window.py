@@ -28,7 +28,8 @@ from habitatmap.corridors.omniscape.frontal import (
     solve_in_place,
 )
 
-__all__ = ["COND_EQUAL", "COND_NONE", "COND_WITHIN", "WindowPattern", "solve_window", "window_pattern"]
+__all__ = ["COND_EQUAL", "COND_NONE", "COND_WITHIN", "WindowPattern", "accumulate", "solve_window",
+           "window_pattern", "window_sources"]
 
 COND_NONE, COND_WITHIN, COND_EQUAL = 0, 1, 2
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -200,9 +201,15 @@ def _condition(out, c, kind, ref, lo, hi, ly, lx, dy, dx):  # pragma: no cover -
 
 
 @numba.njit(nogil=True, cache=True)
-def _window_sources(s, ly, lx, dy, dx, r2, zy0, zy1, zx0, zx1, amps, c1, k1, v1, lo1, hi1,
+def window_sources(s, ly, lx, dy, dx, r2, zy0, zy1, zx0, zx1, amps, c1, k1, v1, lo1, hi1,
                     c2, k2, v2, lo2, hi2, out):  # pragma: no cover - compiled
-    """Omniscape's sources of one window (see :func:`solve_window`); returns their total."""
+    """Omniscape's sources of one window into ``out`` (one per pattern cell); returns their total.
+
+    Cells within ``sqrt(r2)`` of the target ``(ly, lx)`` of the source grid ``s`` and outside the
+    zeroed block ``zy0..zy1 x zx0..zx1`` share ``amps`` in proportion to their strengths (the
+    target's own cell counts in the share, then the ground removes it); then each condition
+    (``c``, kind 0 none / 1 within / 2 equal, the target's value, bounds) removes sources.
+    """
     n = len(dy)
     total = 0.0
     for i in range(n):
@@ -230,7 +237,9 @@ def _window_sources(s, ly, lx, dy, dx, r2, zy0, zy1, zx0, zx1, amps, c1, k1, v1,
 
 
 @numba.njit(nogil=True, cache=True)
-def _accumulate(acc, ly, lx, dy, dx, cur, corr, cy, cx):  # pragma: no cover - compiled
+def accumulate(acc, ly, lx, dy, dx, cur, corr, cy, cx):  # pragma: no cover - compiled
+    """Add a window's currents (``cur``, the target last) into ``acc`` around ``(ly, lx)``, each
+    multiplied by the correction array at ``(cy, cx)`` plus its offset (an empty ``corr``: none)."""
     n = len(dy)
     use = corr.shape[0] > 0
     for i in range(n + 1):

@@ -11,6 +11,7 @@ from habitatmap.corridors.circuitscape.network import (
     network_advanced,
     network_pairwise,
     read_network,
+    read_node_values,
     run_network,
 )
 from habitatmap.errors import ConfigError, InputDataError
@@ -91,3 +92,12 @@ def test_run_network_and_config(tmp_path, monkeypatch):
     ini.write_text(ini.read_text().replace("scenario = pairwise", "scenario = one-to-all"))
     with pytest.raises(ConfigError, match="is for raster data; network data runs pairwise or advanced"):
         load_config(ini)
+
+
+def test_node_values_add_up_per_node(tmp_path):
+    p = tmp_path / "src.txt"
+    p.write_text("1 0.5\n2 1\n1 0.25\n", encoding="utf-8")
+    assert read_node_values(p, "'node amps'") == {1: 0.75, 2: 1.0}
+    p.write_text("1 x\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="'node amps'"):
+        read_node_values(p, "'node amps'")

@@ -10,6 +10,7 @@ from habitatmap.corridors.omniscape.options import OmniscapeOptions
 from habitatmap.corridors.omniscape.run import (
     MAPS,
     OmniscapeMaps,
+    block_correction,
     check_inputs,
     omniscape,
     read_reclass_table,
@@ -91,3 +92,19 @@ def test_reclass_table_reads_julia_style_missing(tmp_path):
     p.write_text("1 2 3\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="line 1"):
         read_reclass_table(p)
+
+
+def test_block_correction_equals_the_plain_windows_correction():
+    from habitatmap.corridors.omniscape.reference import window_current
+    from habitatmap.corridors.omniscape.targets import correction_array
+
+    geo = Geometry(4, 2, 3, 50, 50)
+    for four in (False, True):
+        opts = OmniscapeOptions(radius=4, buffer=2, block_size=3, connect_four_neighbors_only=four)
+        fast = block_correction(geo, opts)
+        def plain_currents(s, g, f=four):
+            return window_current(np.where(g > 0, g, np.nan), s, (6, 6), four=f)
+
+        plain = correction_array(geo, plain_currents)
+        np.testing.assert_allclose(fast, plain, rtol=1e-9)
+        assert fast.shape == (13, 13) and fast.min() > 0

@@ -9,7 +9,13 @@ import rasterio
 
 from habitatmap.corridors.omniscape.options import OmniscapeOptions
 from habitatmap.corridors.omniscape.targets import Geometry
-from habitatmap.corridors.omniscape.tile import InputFiles, TileResult, read_layers, solve_tile
+from habitatmap.corridors.omniscape.tile import (
+    InputFiles,
+    TileResult,
+    read_layers,
+    read_window_of,
+    solve_tile,
+)
 
 
 def _opts(landscape, **kw) -> OmniscapeOptions:
@@ -73,8 +79,8 @@ def test_solve_targets_on_layers_read_once_equals_the_task(landscape):
     cum, fp, solved = solve_targets(g, src, conds, (-6, -6), ty, tx, amps, opts, geo, None)
     assert solved == task.solved > 0 and fp is not None
     h, w = task.current.shape
-    np.testing.assert_allclose(cum[task.row + 6:task.row + 6 + h, task.col + 6:task.col + 6 + w], task.current,
-                               rtol=1e-12, atol=1e-14)
+    mine = cum[task.row + 6:task.row + 6 + h, task.col + 6:task.col + 6 + w]
+    np.testing.assert_allclose(mine, task.current, rtol=1e-12, atol=1e-14)
 
 
 def test_blas_runs_on_one_thread_while_windows_are_solved_and_is_restored():
@@ -104,3 +110,12 @@ def test_blas_runs_on_one_thread_while_windows_are_solved_and_is_restored():
         assert set(blas_threads().values()) == {1}
     assert set(inside[0].values()) == {1}
     assert blas_threads() == before
+
+
+def test_read_window_of_pads_with_nan_outside_the_raster(landscape):
+    whole = rasterio.open(landscape["sources"]).read(1)
+    part = read_window_of(landscape["sources"], -1, 2, 39, 43)
+    assert part.shape == (3, 4)
+    assert np.isnan(part[0]).all() and np.isnan(part[:, 2:]).all()
+    np.testing.assert_array_equal(part[1:, :2], whole[:2, 39:41])
+    assert np.isnan(read_window_of(landscape["sources"], 50, 52, 0, 3)).all()

@@ -12,8 +12,10 @@ from habitatmap.corridors.omniscape.window import (
     COND_NONE,
     COND_WITHIN,
     WindowPattern,
+    accumulate,
     solve_window,
     window_pattern,
+    window_sources,
 )
 
 
@@ -87,3 +89,43 @@ def test_a_kept_factor_gives_the_same_currents():
     factor = work["fac"].copy()
     again = solve_window(pattern, g, np.linspace(0, 1, pattern.n), 4, 4, {}, factor=factor)
     np.testing.assert_allclose(again, first, rtol=1e-12)
+
+
+def test_window_sources_share_out_the_target_strength_then_apply_conditions():
+    p = window_pattern(2)
+    s = np.ones((9, 9))
+    s[4, 5] = 3.0  # next to the target (4, 4)
+    out = np.empty(p.n)
+    empty = np.zeros((1, 1))
+    # Block 3 x 3 around the target zeroed; radius 2: 12 source cells of strength 1 share 6 A.
+    total = window_sources(s, 4, 4, p.dy, p.dx, 4, 3, 5, 3, 5, 6.0, empty, 0, 0.0, 0.0, 0.0, empty, 0, 0.0,
+                           0.0, 0.0, out)
+    assert total == pytest.approx(6.0)
+    assert np.count_nonzero(out) == 12 and np.allclose(out[out > 0], 0.5)
+    # A zeroed block away from the target (Omniscape's rule at the edge): the target's own cell
+    # (strength 1) takes its share, which the ground then removes.
+    total = window_sources(s, 4, 4, p.dy, p.dx, 4, 0, 0, 0, 0, 6.0, empty, 0, 0.0, 0.0, 0.0, empty, 0, 0.0,
+                           0.0, 0.0, out)
+    assert total == pytest.approx(6.0 * (1 - 1 / 23))
+    # Condition "within": the present value may be at most 0.5 above and 0 below the target's 10.
+    cond = np.full((9, 9), 10.0)
+    cond[2, 4] = 11.0
+    cond[6, 4] = 10.5
+    total = window_sources(s, 4, 4, p.dy, p.dx, 4, 3, 5, 3, 5, 6.0, cond, COND_WITHIN, 10.0, 0.0, 0.5,
+                           empty, 0, 0.0, 0.0, 0.0, out)
+    kept = {(int(dy), int(dx)) for dy, dx, v in zip(p.dy, p.dx, out, strict=True) if v > 0}
+    assert (-2, 0) not in kept and (2, 0) in kept and total == pytest.approx(5.5)
+    total = window_sources(s, 4, 4, p.dy, p.dx, 4, 3, 5, 3, 5, 6.0, cond, COND_EQUAL, 10.0, 0.0, 0.0,
+                           empty, 0, 0.0, 0.0, 0.0, out)
+    assert total == pytest.approx(5.0)
+
+
+def test_accumulate_adds_around_the_target_with_the_correction():
+    p = window_pattern(1, square=True)
+    acc = np.zeros((5, 5))
+    cur = np.arange(1.0, p.n + 2)
+    accumulate(acc, 2, 2, p.dy, p.dx, cur, np.zeros((0, 0)), 0, 0)
+    assert acc[2, 2] == cur[-1] and acc.sum() == cur.sum() and acc[0].sum() == 0
+    corr = np.full((3, 3), 2.0)
+    accumulate(acc, 2, 2, p.dy, p.dx, cur, corr, 1, 1)
+    assert acc.sum() == pytest.approx(3 * cur.sum())
