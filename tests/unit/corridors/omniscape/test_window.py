@@ -97,16 +97,17 @@ def test_window_sources_share_out_the_target_strength_then_apply_conditions():
     s[4, 5] = 3.0  # next to the target (4, 4)
     out = np.empty(p.n)
     empty = np.zeros((1, 1))
-    # Block 3 x 3 around the target zeroed; radius 2: 12 source cells of strength 1 share 6 A.
+    # The 3 x 3 block around the target zeroed: of the 12 cells within 2, the four at distance 2
+    # share the 6 A.
     total = window_sources(s, 4, 4, p.dy, p.dx, 4, 3, 5, 3, 5, 6.0, empty, 0, 0.0, 0.0, 0.0, empty, 0, 0.0,
                            0.0, 0.0, out)
     assert total == pytest.approx(6.0)
-    assert np.count_nonzero(out) == 12 and np.allclose(out[out > 0], 0.5)
+    assert np.count_nonzero(out) == 4 and np.allclose(out[out > 0], 1.5)
     # A zeroed block away from the target (Omniscape's rule at the edge): the target's own cell
-    # (strength 1) takes its share, which the ground then removes.
+    # (strength 1) takes its share, which the ground then removes: 12 cells of 14 in all, centre 1.
     total = window_sources(s, 4, 4, p.dy, p.dx, 4, 0, 0, 0, 0, 6.0, empty, 0, 0.0, 0.0, 0.0, empty, 0, 0.0,
                            0.0, 0.0, out)
-    assert total == pytest.approx(6.0 * (1 - 1 / 23))
+    assert total == pytest.approx(6.0 * 14 / 15)
     # Condition "within": the present value may be at most 0.5 above and 0 below the target's 10.
     cond = np.full((9, 9), 10.0)
     cond[2, 4] = 11.0
@@ -114,10 +115,10 @@ def test_window_sources_share_out_the_target_strength_then_apply_conditions():
     total = window_sources(s, 4, 4, p.dy, p.dx, 4, 3, 5, 3, 5, 6.0, cond, COND_WITHIN, 10.0, 0.0, 0.5,
                            empty, 0, 0.0, 0.0, 0.0, out)
     kept = {(int(dy), int(dx)) for dy, dx, v in zip(p.dy, p.dx, out, strict=True) if v > 0}
-    assert (-2, 0) not in kept and (2, 0) in kept and total == pytest.approx(5.5)
+    assert (-2, 0) not in kept and (2, 0) in kept and total == pytest.approx(4.5)
     total = window_sources(s, 4, 4, p.dy, p.dx, 4, 3, 5, 3, 5, 6.0, cond, COND_EQUAL, 10.0, 0.0, 0.0,
                            empty, 0, 0.0, 0.0, 0.0, out)
-    assert total == pytest.approx(5.0)
+    assert total == pytest.approx(3.0)
 
 
 def test_accumulate_adds_around_the_target_with_the_correction():
