@@ -21,15 +21,16 @@ import numpy as np
 from habitatmap.corridors.circuitscape.network import (
     Network,
     NetworkSolve,
-    _branch_currents,
+    branch_currents,
     network_advanced,
+    network_from_branches,
     network_pairwise,
     read_network,
 )
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.provenance import Provenance
 
-__all__ = ["PRODUCT", "GraphRun", "network_from_table", "read_graph", "run_graph_circuit"]
+__all__ = ["PRODUCT", "GraphRun", "read_graph", "run_graph_circuit"]
 
 PRODUCT = "corridors.circuit.network"
 _NODE_COLUMNS = (("core_a", "core_b"), ("node_a", "node_b"), ("from", "to"), ("a", "b"))
@@ -46,32 +47,6 @@ class GraphRun:
     resistances: np.ndarray | None = None
     node_current: np.ndarray | None = None
     files: list[str] = field(default_factory=list)
-
-
-def network_from_table(a_ids: np.ndarray, b_ids: np.ndarray, values: np.ndarray, *, is_resistance: bool,
-                       source: str) -> Network:
-    """A resistor network from branch arrays (node ids, resistance or conductance per branch)."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
-
-    from habitatmap.corridors.circuit import CircuitGraph
-
-    if len(values) and (np.any(~np.isfinite(values)) or np.any(values < 0)):
-        raise InputDataError(f"{source}: branch values must be finite and 0 or more; fix the table.")
-    with np.errstate(divide="ignore"):
-        g = np.where(values > 0, 1.0 / values, 0.0) if is_resistance else values.astype(np.float64)
-    ids = np.unique(np.concatenate([a_ids, b_ids]).astype(np.int64))
-    a, b = np.searchsorted(ids, a_ids), np.searchsorted(ids, b_ids)
-    keep = (a != b) & (g > 0) & np.isfinite(g)
-    if not keep.any():
-        raise InputDataError(f"{source}: no branch with a positive conductance; check the graph.")
-    n = len(ids)
-    w = sp.coo_matrix((g[keep], (a[keep], b[keep])), shape=(n, n)).tocsr()
-    w = (w + w.T).tocsr()
-    lap = (sp.diags(np.asarray(w.sum(axis=1)).ravel()) - w).tocsr()
-    n_comp, comp = connected_components(w, directed=False)
-    graph = CircuitGraph(np.arange(1, n + 1, dtype=np.int64).reshape(1, n), lap, comp, int(n_comp))
-    return Network(ids, graph, source)
 
 
 def read_graph(path: str | os.PathLike[str], *, conductance: bool = False) -> tuple[Network, dict[int, str]]:
@@ -116,8 +91,8 @@ def read_graph(path: str | os.PathLike[str], *, conductance: bool = False) -> tu
             if row.get(side):
                 names[i] = row[side]
     is_res = value != "conductance" and not conductance
-    net = network_from_table(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64),
-                             np.array(v, dtype=float), is_resistance=is_res, source=str(p))
+    net = network_from_branches(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64),
+                                np.array(v, dtype=float), is_resistance=is_res, source=str(p))
     return net, names
 
 
@@ -172,7 +147,7 @@ def run_graph_circuit(graph: str | os.PathLike[str], out: str | os.PathLike[str]
         if mode == "advanced":
             assert sources and grounds
             volt, cur, _ = network_advanced(net, sources, grounds, grounds_are_resistances=False)
-            branches = _branch_currents(net, volt, np.arange(net.graph.n_nodes))
+            branches = branch_currents(net, volt, np.arange(net.graph.n_nodes))
             (stage / "voltages.csv").write_text(_csv_text(
                 [["node", "name", "voltage"]]
                 + [[int(i), names.get(int(i), ""), f"{v:.10g}"] for i, v in zip(net.ids, volt, strict=True)]),

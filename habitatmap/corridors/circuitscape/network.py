@@ -24,8 +24,8 @@ import numpy as np
 
 from habitatmap.errors import InputDataError
 
-__all__ = ["RELATIVE_ZERO", "Network", "NetworkSolve", "network_advanced", "network_pairwise", "read_network",
-           "read_node_values", "run_network"]
+__all__ = ["RELATIVE_ZERO", "Network", "NetworkSolve", "branch_currents", "network_advanced",
+           "network_from_branches", "network_pairwise", "read_network", "read_node_values", "run_network"]
 
 #: Branch currents below this share of a solve's largest are zero, as in Circuitscape.
 RELATIVE_ZERO = 1e-8
@@ -61,6 +61,42 @@ def _rows(path: Path, columns: int, what: str, id_columns: int = 1) -> np.ndarra
     return rows
 
 
+def network_from_branches(a_ids: np.ndarray, b_ids: np.ndarray, values: np.ndarray, *, is_resistance: bool,
+                          source: str) -> Network:
+    """A resistor network from branch arrays: node ids at both ends and each branch's resistance
+    (or conductance). Repeated branches add their conductances; self-loops and zero conductances
+    carry nothing.
+
+    Raises
+    ------
+    InputDataError
+        Negative or non-finite values, or no branch with a positive conductance (naming ``source``).
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    from habitatmap.corridors.circuit import CircuitGraph
+
+    if len(values) and (np.any(~np.isfinite(values)) or np.any(values < 0)):
+        kind = "resistances" if is_resistance else "conductances"
+        raise InputDataError(f"{source}: negative or non-finite {kind}; branch values must be finite "
+                             "and 0 or more.")
+    with np.errstate(divide="ignore"):
+        g = np.where(values > 0, 1.0 / values, 0.0) if is_resistance else values.astype(np.float64)
+    ids = np.unique(np.concatenate([a_ids, b_ids]).astype(np.int64))
+    a, b = np.searchsorted(ids, a_ids), np.searchsorted(ids, b_ids)
+    keep = (a != b) & (g > 0) & np.isfinite(g)
+    if not keep.any():
+        raise InputDataError(f"{source}: no branch with a positive conductance; check the graph.")
+    n = len(ids)
+    w = sp.coo_matrix((g[keep], (a[keep], b[keep])), shape=(n, n)).tocsr()
+    w = (w + w.T).tocsr()  # undirected; repeated branches add up
+    lap = (sp.diags(np.asarray(w.sum(axis=1)).ravel()) - w).tocsr()
+    n_comp, comp = connected_components(w, directed=False)
+    graph = CircuitGraph(np.arange(1, n + 1, dtype=np.int64).reshape(1, n), lap, comp, int(n_comp))
+    return Network(ids, graph, source)
+
+
 def read_network(path: Path, *, is_resistance: bool) -> Network:
     """The network of a graph file.
 
@@ -69,33 +105,12 @@ def read_network(path: Path, *, is_resistance: bool) -> Network:
     InputDataError
         Lines that are not ``node node value``, negative values, or no branch with a conductance.
     """
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
-
-    from habitatmap.corridors.circuit import CircuitGraph
-
     rows = _rows(path, 3, "'node node value'", id_columns=2)
-    if (rows[:, 2] < 0).any():
-        raise InputDataError(f"{path}: negative {'resistances' if is_resistance else 'conductances'}; "
-                             "branch values must be 0 or more.")
-    a_id, b_id, val = rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2]
-    with np.errstate(divide="ignore"):
-        g = np.where(val > 0, 1.0 / val, 0.0) if is_resistance else val.copy()
-    ids = np.unique(np.concatenate([a_id, b_id]))
-    a, b = np.searchsorted(ids, a_id), np.searchsorted(ids, b_id)
-    keep = (a != b) & (g > 0) & np.isfinite(g)
-    if not keep.any():
-        raise InputDataError(f"{path}: no branch with a positive conductance; check the graph file.")
-    n = len(ids)
-    w = sp.coo_matrix((g[keep], (a[keep], b[keep])), shape=(n, n)).tocsr()
-    w = (w + w.T).tocsr()  # undirected; repeated branches add up
-    lap = (sp.diags(np.asarray(w.sum(axis=1)).ravel()) - w).tocsr()
-    n_comp, comp = connected_components(w, directed=False)
-    graph = CircuitGraph(np.arange(1, n + 1, dtype=np.int64).reshape(1, n), lap, comp, int(n_comp))
-    return Network(ids, graph, str(path))
+    return network_from_branches(rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2],
+                                 is_resistance=is_resistance, source=str(path))
 
 
-def _branch_currents(net: Network, volt: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+def branch_currents(net: Network, volt: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """``(a_id, b_id, |current|)`` rows of the branches among ``nodes``, ascending."""
     a, b, w = net.graph.edges
     inside = np.zeros(net.graph.n_nodes, dtype=bool)
@@ -156,7 +171,7 @@ def network_pairwise(net: Network, focal: list[int], *,
                     volt[gc.nodes] = v_loc
                     nc = node_currents(net.graph, volt)[gc.nodes]
                     on_solve(NetworkSolve((int(ids[ki]), int(ids[kj])), gc.nodes, v_loc, nc,
-                                          _branch_currents(net, volt, gc.nodes)))
+                                          branch_currents(net, volt, gc.nodes)))
     return ids, res
 
 
@@ -234,8 +249,8 @@ def run_network(cfg: Any, result: Any) -> Any:
             result.files.append(_write_rows(f"{pre}_voltages.txt", np.column_stack([net.ids, volt])))
         if cfg.write_cur_maps:
             result.files.append(_write_rows(f"{pre}_node_currents.txt", np.column_stack([net.ids, cur])))
-            result.files.append(_write_rows(f"{pre}_branch_currents.txt",
-                                            _branch_currents(net, volt, everything)))
+            result.files.append(_write_rows(f"{pre}branch_currents.txt",
+                                            branch_currents(net, volt, everything)))
         return result
     assert cfg.point_file is not None
     focal = [int(v) for v in _rows(cfg.point_file, 1, "one focal node id")[:, 0]]

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 
-from habitatmap.corridors.graph import PRODUCT, GraphRun, network_from_table, read_graph, run_graph_circuit
+from habitatmap.corridors.graph import PRODUCT, GraphRun, read_graph, run_graph_circuit
 from habitatmap.errors import ConfigError, InputDataError
 
 
@@ -64,8 +64,9 @@ def test_bad_graphs_are_one_sentence(tmp_path):
     bad.write_text("node_a,node_b,resistance\n1,two,3\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="line 2"):
         read_graph(bad)
+    bad.write_text("node_a,node_b,resistance\n1,2,-3\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="finite and 0 or more"):
-        network_from_table(np.array([1]), np.array([2]), np.array([-1.0]), is_resistance=True, source="t")
+        read_graph(bad)
     with pytest.raises(ConfigError, match="pairwise or advanced"):
         run_graph_circuit(bad, tmp_path / "x", mode="one-to-all")
     with pytest.raises(ConfigError, match="needs sources and grounds"):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from habitatmap.corridors.circuitscape.network import (
     RELATIVE_ZERO,
     Network,
     NetworkSolve,
+    branch_currents,
     network_advanced,
+    network_from_branches,
     network_pairwise,
     read_network,
     read_node_values,
@@ -101,3 +104,15 @@ def test_node_values_add_up_per_node(tmp_path):
     p.write_text("1 x\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="'node amps'"):
         read_node_values(p, "'node amps'")
+
+
+def test_branches_add_up_and_branch_currents_are_listed_once():
+    net = network_from_branches(np.array([1, 2, 2, 3]), np.array([2, 3, 3, 3]),
+                                np.array([1.0, 2.0, 2.0, 5.0]), is_resistance=True, source="t")
+    assert net.ids.tolist() == [1, 2, 3]
+    # 2-3 twice at 2 ohm: 1 S; the self-loop 3-3 carries nothing.
+    assert net.graph.laplacian.toarray()[1, 2] == pytest.approx(-1.0)
+    rows = branch_currents(net, np.array([3.0, 2.0, 0.0]), np.arange(3))
+    assert rows.tolist() == [[1.0, 2.0, 1.0], [2.0, 3.0, 2.0]]
+    with pytest.raises(InputDataError, match="no branch with a positive conductance"):
+        network_from_branches(np.array([1]), np.array([1]), np.array([1.0]), is_resistance=True, source="t")
