@@ -231,7 +231,8 @@ def _add_corridors(fmap: Any, result: WebMapResult, current: Path | None, paths:
         folium.raster_layers.ImageOverlay(img, bounds=cb, name=label("current", lang), opacity=0.85,
                                           interactive=False).add_to(fmap)
         result.layers.append(label("current", lang))
-        fmap.get_root().html.add_child(Element(_ramp_html(label("current", lang), vmax)))
+        scale = _scale_html("hm-current-scale", label("current", lang), "inferno", ["0", f"{vmax:.3g} A"], 30)
+        fmap.get_root().html.add_child(Element(scale))
     if paths is not None:
         p, _ = read_vector(f"{paths}:paths", what="least-cost paths")
         p, op = to_crs(p, "EPSG:4326", allow_ballpark=allow_ballpark, what=f"{paths}:paths")
@@ -265,21 +266,9 @@ def _add_normalized(fmap: Any, result: WebMapResult, path: Path, lang: str, allo
     folium.raster_layers.ImageOverlay(img, bounds=nb, name=name, opacity=0.85, interactive=False,
                                       show=False).add_to(fmap)
     result.layers.append(name)
-    scale = _ratio_html(name, label("impeded", lang), label("channelled", lang))
+    scale = _scale_html("hm-normalized-scale", name, "RdBu_r",
+                        [f"{label('impeded', lang)} ¼", "1", f"4 {label('channelled', lang)}"], 100)
     fmap.get_root().html.add_child(Element(scale))
-
-
-def _ratio_html(title: str, low: str, high: str) -> str:
-    import matplotlib
-
-    ramp = matplotlib.colormaps["RdBu_r"]
-    stops = ", ".join(matplotlib.colors.to_hex(ramp(t)) for t in np.linspace(0, 1, 9))
-    return (f'<div id="hm-normalized-scale" style="position:fixed;bottom:100px;right:10px;z-index:1000;'
-            f'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif">'
-            f"<b>{html.escape(title)}</b>"
-            f'<div style="width:160px;height:12px;background:linear-gradient(to right, {stops})"></div>'
-            f'<div style="display:flex;justify-content:space-between"><span>{html.escape(low)} ¼</span>'
-            f"<span>1</span><span>4 {html.escape(high)}</span></div></div>")
 
 
 def _finish(fmap: Any, result: WebMapResult, legend: Legend, lang: str, bounds: list[list[float]]) -> None:
@@ -322,14 +311,15 @@ def _legend_html(legend: Legend, codes: list[int], lang: str, title: str) -> str
             f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
 
 
-def _ramp_html(title: str, vmax: float) -> str:
+def _scale_html(element_id: str, title: str, cmap: str, ticks: list[str], bottom_px: int) -> str:
+    """A colour scale box (one per raster layer): the ramp and its tick labels, all text escaped."""
     import matplotlib
 
-    ramp = matplotlib.colormaps["inferno"]
-    stops = ", ".join(matplotlib.colors.to_hex(ramp(t)) for t in np.linspace(0, 1, 8))
-    return (f'<div id="hm-current-scale" style="position:fixed;bottom:30px;right:10px;z-index:1000;'
+    ramp = matplotlib.colormaps[cmap]
+    stops = ", ".join(matplotlib.colors.to_hex(ramp(t)) for t in np.linspace(0, 1, 9))
+    spans = "".join(f"<span>{html.escape(t)}</span>" for t in ticks)
+    return (f'<div id="{element_id}" style="position:fixed;bottom:{bottom_px}px;right:10px;z-index:1000;'
             f'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif">'
             f"<b>{html.escape(title)}</b>"
             f'<div style="width:160px;height:12px;background:linear-gradient(to right, {stops})"></div>'
-            f'<div style="display:flex;justify-content:space-between"><span>0</span>'
-            f"<span>{vmax:.3g} A</span></div></div>")
+            f'<div style="display:flex;justify-content:space-between">{spans}</div></div>')

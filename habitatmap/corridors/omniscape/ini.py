@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from habitatmap.corridors.omniscape.options import OmniscapeOptions, options_from_config, read_ini
+from habitatmap.errors import OutputError
 
 __all__ = ["IniRun", "load_ini", "run_ini"]
 
@@ -53,7 +54,11 @@ def run_ini(ini: str | os.PathLike[str], *, base: str | os.PathLike[str] | None 
     root = Path(base) if base is not None else Path.cwd()
     folder = project_folder(opts.project_name, root)
     parent = folder.parent
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{folder}: cannot create the project folder's parent {parent} ({err.strerror}); "
+                          "set project_name to a writable place.") from None
     # The folder appears only when every file is complete: an interrupted run leaves no half project.
     with scratch_folder(parent) as scratch:
         stage = scratch / folder.name

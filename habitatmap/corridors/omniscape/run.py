@@ -269,8 +269,7 @@ def omniscape(opts: OmniscapeOptions, scratch_near: Path, *, scheduler: str | No
         tasks = [(files, opts, geo, rows, cols, correction) for rows, cols in plan]
         # A small block cache: the scratch rasters are updated window by window, and GDAL's default
         # cache (5 % of RAM) would otherwise keep a large raster's blocks in memory.
-        env = stack.enter_context(rasterio.Env(GDAL_CACHEMAX=64))
-        del env
+        stack.enter_context(rasterio.Env(GDAL_CACHEMAX=64))
         cur_ds = stack.enter_context(rasterio.open(cur_s.path, "r+"))
         fp_ds = stack.enter_context(rasterio.open(fp_s.path, "r+")) if fp_s is not None else None
         client = stack.enter_context(dask_client(scheduler, processes=workers))

@@ -86,7 +86,7 @@ _BLAS_USERS = [0]
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """BLAS on one thread while windows are solved: tasks already run side by side on the cores,
-    and OpenBLAS's own (spinning) threads made two concurrent tasks about three times slower here.
+    and a full benchmark run without this limit took 3.1x as long as with it (see docs/benchmarks.md).
 
     Each thread sets the limit for itself (the OpenBLAS builds numpy and scipy ship keep it per
     thread); the last task of the process to leave restores the original, so a build that keeps

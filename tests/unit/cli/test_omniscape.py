@@ -35,3 +35,15 @@ def test_user_errors_are_one_sentence_with_exit_code_2(cli, tmp_path, monkeypatc
     assert r.exit_code == 2 and "radius missing" in r.stderr
     r = cli("omniscape", "none.ini")
     assert r.exit_code == 2 and "none.ini: no such file" in r.stderr
+
+
+def test_a_project_folder_that_cannot_be_made_is_one_sentence(cli, tmp_path, monkeypatch):
+    (tmp_path / "input").symlink_to(SUITE / "input")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    ini = tmp_path / "run.ini"
+    ini.write_text((SUITE / "input" / "config2.ini").read_text(encoding="utf-8")
+                   .replace("project_name = test2", "project_name = taken/test2"), encoding="utf-8")
+    r = cli("omniscape", ini)
+    assert r.exit_code == 2 and "cannot create the project folder's parent" in r.stderr
+    assert "Traceback" not in r.stderr
