@@ -84,7 +84,6 @@ class OmniscapeOptions:
     write_reclassified_resistance: bool = False
     precision: str = "double"
     allow_different_projections: bool = False
-    parallel_batch_size: int = 10
     source: str = field(default="options", compare=False)
 
     @property
@@ -116,8 +115,7 @@ class OmniscapeOptions:
     def parameters(self) -> dict[str, object]:
         """The options that decide the result (for provenance and caches)."""
         skip = {"resistance_file", "source_file", "condition1_file", "condition2_file",
-                "condition1_future_file", "condition2_future_file", "reclass_table", "project_name", "source",
-                "parallel_batch_size"}
+                "condition1_future_file", "condition2_future_file", "reclass_table", "project_name", "source"}
         out: dict[str, object] = {}
         for name in self.__dataclass_fields__:
             if name not in skip:
@@ -280,7 +278,6 @@ def options_from_config(cfg: dict[str, tuple[str, int]], where: str | os.PathLik
         write_reclassified_resistance=flag("write_reclassified_resistance", False),
         precision=precision.lower(),
         allow_different_projections=flag("allow_different_projections", False),
-        parallel_batch_size=max(1, _whole(cfg, "parallel_batch_size", where, 10)),
         source=str(where))
     check_options(opts, where=str(where))
     return opts

@@ -14,7 +14,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,6 @@ class OmniscapeMaps:
     solved: int = 0
     tasks: int = 0
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def strips(self) -> Iterator[tuple[int, dict[str, np.ndarray], np.ndarray]]:
         """``(row, maps, nodata)`` strip by strip: the maps a run asks for (``cum_currmap``,

@@ -76,7 +76,6 @@ class TileResult:
     flow_potential: np.ndarray | None = None
     targets: int = 0
     solved: int = 0
-    seconds: float = 0.0
 
 
 _BLAS_LOCK = threading.Lock()
@@ -184,9 +183,6 @@ def solve_tile(files: InputFiles, opts: OmniscapeOptions, geo: Geometry, rows: n
     correction
         Omniscape's block-artifact correction array, or None.
     """
-    import time
-
-    start = time.perf_counter()
     pad = max(geo.reach, geo.block_radius)
     y0, y1 = int(rows[0]) - pad, int(rows[-1]) + pad + 1
     x0, x1 = int(cols[0]) - pad, int(cols[-1]) + pad + 1
@@ -195,7 +191,7 @@ def solve_tile(files: InputFiles, opts: OmniscapeOptions, geo: Geometry, rows: n
     with single_threaded_blas():
         cum, fp, solved = solve_targets(g, src, conds, (y0, x0), ty_all, tx_all, amps_all, opts, geo,
                                         correction)
-    return TileResult(y0, x0, cum, fp, len(ty_all), solved, time.perf_counter() - start)
+    return TileResult(y0, x0, cum, fp, len(ty_all), solved)
 
 
 def solve_targets(g: np.ndarray, src: np.ndarray, conds: list[np.ndarray | None], origin: tuple[int, int],
