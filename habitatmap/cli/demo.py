@@ -113,6 +113,20 @@ def print_findings(site: Site, result: RunResult) -> None:
             console.print(f"  along the border: {z['mismatched']} of {z['segments']} km-segments face levels "
                           f"2 or more apart ({z['mismatched_km']:g} km), {z['conflicts']} with activity "
                           "conflicts", highlight=False)
+    g, dn = f.get("grid"), f.get("density")
+    if g:
+        st, sm = f.get("stations", {}), f.get("summary", {})
+        console.print(f"Monitoring grid: {g['cells']} cells of {g['cell_km']} km on {g['crs']}; "
+                      f"{st.get('stations', 0)} camera stations; {sm.get('detections', 0)} independent "
+                      "detections in the joint package.", highlight=False)
+    if dn:
+        truth = dn.get("true_density_per_100km2")
+        held = "" if truth is None else (f" (simulated: {truth:g}; the interval "
+                                         f"{'holds' if dn['lcl'] <= truth <= dn['ucl'] else 'misses'} it)")
+        console.print(f"  SECR: {dn['individuals']} leopards identified, density "
+                      f"{dn['density_per_100km2']:.3g} per 100 km² (95 % {dn['lcl']:.3g}–{dn['ucl']:.3g})"
+                      f"{held}, sigma {dn['sigma_m']:.0f} m",
+                      highlight=False)
     out = result.out
     written = sorted({rel.split("/")[0] for rec in result.records.values() for rel in rec.outputs})
     console.print(f"Outputs in {out.resolve()}:")

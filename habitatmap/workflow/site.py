@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -21,8 +21,8 @@ from habitatmap.legend.model import LANGUAGES, Names
 from habitatmap.values import quote, validation_problem
 
 __all__ = ["BasemapSpec", "ClassificationSpec", "CompositeSpec", "CoresSpec", "CorridorSpec", "DateRange",
-           "OmniscapeSpec", "ReferenceDesignSpec", "SceneSearch", "Site", "ZoningSpec", "key_lines",
-           "load_site"]
+           "DensitySpec", "MonitoringSpec", "OmniscapeSpec", "ReferenceDesignSpec", "SceneSearch", "Site",
+           "SurveySpec", "ZoningSpec", "key_lines", "load_site"]
 
 
 class _Spec(BaseModel):
@@ -165,6 +165,49 @@ class ZoningSpec(_Spec):
     segment_km: float = Field(default=1.0, gt=0, le=1000)
 
 
+class SurveySpec(_Spec):
+    """A synthetic camera-trap survey on the stations (the bundled sample's demo; not field data)."""
+
+    density_per_100km2: float = Field(gt=0, le=10000)
+    sigma_m: float = Field(gt=0, le=100000)
+    g0: float = Field(gt=0, lt=1)
+    days: int = Field(ge=1, le=1000)
+    start: dt.date
+    seed: int = 0
+
+
+class DensitySpec(_Spec):
+    """SECR density of the identified species from the joint package."""
+
+    buffer_m: float = Field(default=5000.0, gt=0, le=1e6)
+    spacing_m: float = Field(default=250.0, gt=0, le=1e5)
+    occasions: int = Field(default=10, ge=1, le=1000)
+    detectfn: Literal["HN", "HHN"] = "HN"
+
+
+class MonitoringSpec(_Spec):
+    """The joint monitoring grid, its camera stations, the two sides' packages merged, summaries
+    and density. ``packages`` names the two sides' Camtrap DP packages (in ``countries`` order);
+    the sample has none and simulates them instead (``survey``)."""
+
+    cell_km: int = Field(ge=1, le=100)
+    per_cell: int = Field(default=1, ge=1, le=100)
+    habitat: list[str] = Field(default_factory=list)
+    min_spacing_m: float = Field(default=0.0, ge=0, le=100000)
+    species: str
+    packages: list[Path] = Field(default_factory=list)
+    survey: SurveySpec | None = None
+    gap_minutes: float = Field(default=30.0, ge=0)
+    occasion_days: float = Field(default=7.0, gt=0, le=365)
+    density: DensitySpec | None = None
+
+    @model_validator(mode="after")
+    def _source(self) -> MonitoringSpec:
+        if (len(self.packages) == 2) == (self.survey is not None):
+            raise ValueError("give either the two sides' packages or a synthetic survey, not both or neither")
+        return self
+
+
 class Site(_Spec):
     """One transboundary site."""
 
@@ -186,6 +229,7 @@ class Site(_Spec):
     basemap: BasemapSpec | None = None
     corridors: list[CorridorSpec] = Field(default_factory=list)
     zoning: ZoningSpec | None = None
+    monitoring: MonitoringSpec | None = None
     #: Language of the web map.
     webmap_lang: str = "en"
     root: Path = Field(default=Path("."), exclude=True)
@@ -326,6 +370,13 @@ def load_site(path: str | os.PathLike[str]) -> Site:
         if site.zoning.species is not None and site.zoning.species not in site.species:
             raise refuse(("zoning", "species"), f"{quote(site.zoning.species)} is not one of the site's "
                          f"species ({', '.join(site.species)}); add it there or correct the name.")
+    if site.monitoring is not None:
+        if site.classification is None:
+            raise refuse(("monitoring",), "the grid and the stations need the habitat map; add "
+                         "site.classification.")
+        if site.monitoring.packages and len(site.countries) != 2:
+            raise refuse(("monitoring", "packages"), "names two sides' packages but the site has "
+                         f"{len(site.countries)} countries; list the two sides in site.countries.")
     if site.corridors and site.classification is None:
         raise refuse(("corridors",), "corridors need the habitat map; add site.classification.")
     return site

@@ -4,7 +4,8 @@
 :class:`Step` (every step after the steps it depends on): legend, search, pull (and a second pull
 that keeps snow when a composite asks for it), one composite per season, classify, accuracy,
 polygonize, basemap, sheet, and per corridor species resistance, least cost, circuit, Omniscape (when
-the site asks for it) and border;
+the site asks for it) and border; zoning; the monitoring grid, stations, (a synthetic survey,) the
+joint package, its summary and SECR density;
 then the web map and the catalog of products. Each step's ``params`` and ``files`` (its external
 inputs) with the outputs of the steps it depends on make its cache key (:mod:`.runner`).
 
@@ -588,6 +589,10 @@ def site_steps(site: Site, legend: Legend) -> list[Step]:
         steps.append(Step("zoning", tuple(deps), {**legend_id, **zs.model_dump(mode="json"),
                                                   "lang": site.webmap_lang},
                           _files(site, mapping=zs.mapping), _zoning))
+    if site.monitoring is not None and cls is not None:
+        from habitatmap.workflow.monitoring import monitoring_steps
+
+        steps += monitoring_steps(site, legend_id, zoning=zs is not None, basemap=bm is not None)
     if bm is not None:
         kinds = ("basemap", "classify", "leastcost", "circuit", "omniscape", "zoning")
         deps = tuple(s.name for s in steps if s.kind in kinds)
