@@ -41,19 +41,35 @@ def test_bad_text_is_one_sentence(tmp_path, secr_data):
     with pytest.raises(InputDataError, match="no trap"):
         read_secr_text(bad, secr_data[1])
     with pytest.raises(InputDataError, match="not one of"):
-        CaptureHistory(["a"], np.zeros((1, 2)), np.ones((1, 1)), [], np.zeros((0, 1, 1), dtype=np.int16),
-                       detector="single")
+        CaptureHistory(
+            ["a"],
+            np.zeros((1, 2)),
+            np.ones((1, 1)),
+            [],
+            np.zeros((0, 1, 1), dtype=np.int16),
+            detector="single",
+        )
 
 
 def test_from_package_occasions_and_usage():
     t = pd.Timestamp("2022-06-01", tz="UTC")
-    dep = pd.DataFrame({"deploymentID": ["d1", "d2"], "locationID": ["L1", "L2"],
-                        "deploymentStart": [t, t], "deploymentEnd": [t + pd.Timedelta(days=10), t + pd.Timedelta(days=5)],
-                        "downtime": ["", ""]})
-    obs = pd.DataFrame({"deploymentID": ["d1", "d1", "d2", "d1"], "scientificName": ["P", "P", "P", "Q"],
-                        "individualID": ["a", "a", "b", "z"],
-                        "eventStart": [t + pd.Timedelta(days=1), t + pd.Timedelta(days=7), t + pd.Timedelta(days=2),
-                                       t]})
+    dep = pd.DataFrame(
+        {
+            "deploymentID": ["d1", "d2"],
+            "locationID": ["L1", "L2"],
+            "deploymentStart": [t, t],
+            "deploymentEnd": [t + pd.Timedelta(days=10), t + pd.Timedelta(days=5)],
+            "downtime": ["", ""],
+        }
+    )
+    obs = pd.DataFrame(
+        {
+            "deploymentID": ["d1", "d1", "d2", "d1"],
+            "scientificName": ["P", "P", "P", "Q"],
+            "individualID": ["a", "a", "b", "z"],
+            "eventStart": [t + pd.Timedelta(days=1), t + pd.Timedelta(days=7), t + pd.Timedelta(days=2), t],
+        }
+    )
     ch = capture_history_from_package(obs, dep, xy=np.array([[0, 0], [1000, 0]]), species="P", occasions=2)
     assert ch.individuals == ["a", "b"] and ch.detector_ids == ["L1", "L2"]
     # Two 5-day occasions: d2 ran only the first.

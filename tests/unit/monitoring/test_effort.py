@@ -10,8 +10,14 @@ from habitatmap.monitoring.effort import active_intervals, parse_downtime, trap_
 
 
 def _dep(down: str = "") -> pd.Series:
-    return pd.Series({"deploymentID": "d", "deploymentStart": pd.Timestamp("2024-05-01T00:00Z"),
-                      "deploymentEnd": pd.Timestamp("2024-05-11T00:00Z"), "downtime": down})
+    return pd.Series(
+        {
+            "deploymentID": "d",
+            "deploymentStart": pd.Timestamp("2024-05-01T00:00Z"),
+            "deploymentEnd": pd.Timestamp("2024-05-11T00:00Z"),
+            "downtime": down,
+        }
+    )
 
 
 def test_trap_nights_minus_downtime():

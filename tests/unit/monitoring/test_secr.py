@@ -22,7 +22,7 @@ def test_log_likelihood_matches_secr_at_its_estimates(captdata):
     ch, mask = captdata
     ll = log_likelihood(ch, mask, detectfn="HN", D=5.4798, p0=0.2732, sigma=29.3658)
     assert ll == pytest.approx(-759.02575, rel=1e-4)
-    assert ll == pytest.approx(-759.02575, abs=1e-3)   # in fact to the printed digits
+    assert ll == pytest.approx(-759.02575, abs=1e-3)  # in fact to the printed digits
 
 
 def test_fit_matches_secr_estimates(captdata):
@@ -64,9 +64,15 @@ def test_proximity_likelihood_by_hand():
     # One detector at the origin, one mask point at distance d, one occasion, one animal detected:
     # L = D * A * g(d) * exp(-D * A * g(d)), log L = log(D A g) - D A g (the multinomial term is 0).
     g0, sigma, d, dens = 0.3, 50.0, 30.0, 2.0
-    ch = CaptureHistory(["t"], np.array([[0.0, 0.0]]), np.ones((1, 1)), ["a"], np.ones((1, 1, 1), dtype=np.int16),
-                        detector="proximity")
-    mask = Mask(np.array([[d, 0.0]]), 100.0)           # one point of 1 ha
+    ch = CaptureHistory(
+        ["t"],
+        np.array([[0.0, 0.0]]),
+        np.ones((1, 1)),
+        ["a"],
+        np.ones((1, 1, 1), dtype=np.int16),
+        detector="proximity",
+    )
+    mask = Mask(np.array([[d, 0.0]]), 100.0)  # one point of 1 ha
     g = g0 * np.exp(-d * d / (2 * sigma * sigma))
     expect = np.log(dens * 1.0 * g) - dens * 1.0 * g
     assert log_likelihood(ch, mask, D=dens, p0=g0, sigma=sigma) == pytest.approx(expect, rel=1e-12)
@@ -74,8 +80,9 @@ def test_proximity_likelihood_by_hand():
 
 def test_detection_at_a_detector_not_in_use_is_refused():
     usage = np.array([[0.0]])
-    ch = CaptureHistory(["t"], np.array([[0.0, 0.0]]), usage, ["a"], np.ones((1, 1, 1), dtype=np.int16),
-                        detector="proximity")
+    ch = CaptureHistory(
+        ["t"], np.array([[0.0, 0.0]]), usage, ["a"], np.ones((1, 1, 1), dtype=np.int16), detector="proximity"
+    )
     with pytest.raises(InputDataError, match="not in use"):
         log_likelihood(ch, Mask(np.array([[0.0, 0.0]]), 10.0), D=1, p0=0.2, sigma=10)
     ch.usage[:] = 1.0

@@ -12,10 +12,13 @@ from habitatmap.workflow.site import (
     CoresSpec,
     CorridorSpec,
     DateRange,
+    DensitySpec,
+    MonitoringSpec,
     OmniscapeSpec,
     ReferenceDesignSpec,
     SceneSearch,
     Site,
+    SurveySpec,
     ZoningSpec,
     key_lines,
     load_site,
@@ -36,6 +39,10 @@ def test_bundled_site(root):
     assert site.zoning.species == "amur_leopard" and site.zoning.mismatch_km == 2
     om = site.corridors[0].omniscape
     assert isinstance(om, OmniscapeSpec) and (om.radius, om.block_size, om.r_cutoff) == (12, 9, 5.0)
+    mon = site.monitoring
+    assert isinstance(mon, MonitoringSpec) and mon.cell_km == 2
+    assert mon.species == "Panthera pardus orientalis"
+    assert isinstance(mon.survey, SurveySpec) and isinstance(mon.density, DensitySpec)
     # Relative paths are relative to the site file's folder, so a copied site keeps working.
     assert site.resolve(site.aoi) == root / "workflows" / "tumen_aoi.geojson"
     assert site.resolve(site.sample) == root / "sample_data" / "tumen"
@@ -122,3 +129,10 @@ def test_not_a_site(tmp_path):
     p.write_text("site: [a, b]\n")
     with pytest.raises(ConfigError, match="no top-level 'site' mapping"):
         load_site(p)
+
+
+def test_monitoring_needs_packages_or_a_survey(site_copy):
+    old = "    survey: {density_per_100km2: 20"
+    path = site_copy(old, "    packages: [a, b]\n" + old)
+    with pytest.raises(ConfigError, match="packages or a synthetic survey"):
+        load_site(path)
