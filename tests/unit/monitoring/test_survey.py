@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from habitatmap.monitoring.camtrapdp import read_package
 from habitatmap.monitoring.survey import PREY, SurveyRun
 
