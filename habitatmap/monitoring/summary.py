@@ -116,8 +116,14 @@ def read_detections(
                 "time": np.array([], dtype=np.int64),
             }
         )
-    out = pd.concat([p.astype({"station": str, "species": str}) for p in use], ignore_index=True)
-    return out.astype({"station": "category", "species": "category"})
+    # Categories joined as categories: a record stays a few bytes (codes and a time), never a string.
+    from pandas.api.types import union_categoricals
+
+    return pd.DataFrame({
+        "station": union_categoricals([p["station"] for p in use], ignore_order=True),
+        "species": union_categoricals([p["species"] for p in use], ignore_order=True),
+        "time": np.concatenate([p["time"].to_numpy() for p in use]),
+    })
 
 
 def independent_detections(records: pd.DataFrame, *, gap_minutes: float = 30.0) -> pd.DataFrame:
@@ -126,16 +132,22 @@ def independent_detections(records: pd.DataFrame, *, gap_minutes: float = 30.0) 
     short pauses is one detection)."""
     if gap_minutes < 0:
         raise ConfigError(f"--gap {gap_minutes}: give a gap of 0 minutes or more.")
-    r = records.sort_values(["station", "species", "time"], kind="mergesort").reset_index(drop=True)
-    if r.empty:
-        return r
-    same = (r["station"].to_numpy() == np.roll(r["station"].to_numpy(), 1)) & (
-        r["species"].to_numpy() == np.roll(r["species"].to_numpy(), 1)
-    )
-    same[0] = False
-    dt = np.diff(r["time"].to_numpy(), prepend=r["time"].iloc[0])
-    new = ~same | (dt > gap_minutes * 60e9)
-    return r[new].reset_index(drop=True)
+    if records.empty:
+        return records.reset_index(drop=True)
+    station = pd.Categorical(records["station"])
+    species = pd.Categorical(records["species"])
+    st, sp = station.codes.astype(np.int32), species.codes.astype(np.int32)
+    time = records["time"].to_numpy(dtype=np.int64)
+    order = np.lexsort((time, sp, st))
+    st, sp, time = st[order], sp[order], time[order]
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (st[1:] == st[:-1]) & (sp[1:] == sp[:-1])
+    gap = np.zeros(len(order), dtype=bool)
+    gap[1:] = (time[1:] - time[:-1]) > gap_minutes * 60e9
+    new = ~same | gap
+    r = pd.DataFrame({"station": pd.Categorical.from_codes(st[new], station.categories),
+                      "species": pd.Categorical.from_codes(sp[new], species.categories), "time": time[new]})
+    return r
 
 
 def detection_histories(
