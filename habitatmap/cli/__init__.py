@@ -2,6 +2,7 @@
 
 from habitatmap.cli import (  # noqa: F401  (registers commands)
     basemap,
+    change,
     circuitscape,
     classify,
     composite,

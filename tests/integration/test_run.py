@@ -22,7 +22,8 @@ from tests.conftest import ROOT
 SITE = ROOT / "workflows" / "tumen.yaml"
 AFTER_CLASSIFY = {"classify", "accuracy", "polygonize", "basemap", "sheet", "resistance:amur_leopard",
                   "leastcost:amur_leopard", "circuit:amur_leopard", "omniscape:amur_leopard",
-                  "border:amur_leopard", "zoning", "webmap"}
+                  "border:amur_leopard", "zoning", "grid", "stations", "survey", "merge", "summary",
+                  "density", "webmap"}
 
 
 def _ran(out: Path) -> dict[str, str]:
@@ -39,7 +40,7 @@ def test_a_classification_parameter_reruns_classify_and_what_follows_only(cli, d
     assert "changed: parameter seed 0 -> 1" in r.stdout.replace("\n", " ") or "seed 0 -> 1" in r.stdout
     r = cli("run", site, "--out", copy)
     assert r.exit_code == 0, r.stderr
-    assert "Ran 12 step(s), 5 cached" in r.stdout
+    assert "Ran 18 step(s), 5 cached" in r.stdout
     before, after = _ran(out), _ran(copy)
     changed = {s for s in after if after[s] != before[s]}
     assert changed == AFTER_CLASSIFY

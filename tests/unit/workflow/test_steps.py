@@ -18,7 +18,8 @@ def test_tumen_graph(root):
     assert [s.name for s in steps] == [
         "legend", "search", "pull", "composite:summer", "composite:autumn", "classify", "accuracy",
         "polygonize", "basemap", "sheet", "resistance:amur_leopard", "leastcost:amur_leopard",
-        "circuit:amur_leopard", "omniscape:amur_leopard", "border:amur_leopard", "zoning", "webmap"]
+        "circuit:amur_leopard", "omniscape:amur_leopard", "border:amur_leopard", "zoning", "grid", "stations",
+        "survey", "merge", "summary", "density", "webmap"]
     by = {s.name: s for s in steps}
     assert by["omniscape:amur_leopard"].deps == ("resistance:amur_leopard",)
     assert by["omniscape:amur_leopard"].params["radius"] == 12
