@@ -30,6 +30,8 @@ unclassified (0, nodata).
 from __future__ import annotations
 
 import os
+import re
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,13 +138,21 @@ def load_thresholds(path: str) -> tuple[SeverityClass, ...]:
                 f"{path}: class {i} has code {code} or bound {lower}; codes are 1-254, bounds finite."
             )
         names = item.get("names") or {"en": str(item["key"])}
+        colour = str(item.get("colour", "#808080"))
+        if not isinstance(names, dict):
+            raise ConfigError(
+                f"{path}: class {i} has names that are not a table of language: name; write them "
+                "as names: {en: High severity, ru: Высокая}."
+            )
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+            raise ConfigError(f"{path}: class {i} has colour {colour!r}; write it as #rrggbb.")
         out.append(
             SeverityClass(
                 code,
                 str(item["key"]),
                 lower,
                 {str(k): str(v) for k, v in names.items()},
-                str(item.get("colour", "#808080")),
+                colour,
             )
         )
     lowers = [c.lower for c in out]
@@ -246,11 +256,7 @@ def run_burn(
     record.add_input("post", post)
     with open_raster(pre, what="pre-fire composite") as a, open_raster(post, what="post-fire composite") as b:
         ga, gb = Grid.from_dataset(a), Grid.from_dataset(b)
-        if (
-            ga.crs != gb.crs
-            or ga.shape != gb.shape
-            or not np.allclose(tuple(ga.transform), tuple(gb.transform))
-        ):
+        if not ga.same_as(gb):
             raise InputDataError(
                 f"{pre} and {post} are not on one grid ({ga.shape} on {ga.crs} and "
                 f"{gb.shape} on {gb.crs}); composite both onto the same grid first."
@@ -292,11 +298,14 @@ def run_burn(
         if ref_mask is not None:
             total = count = 0.0
             for w in strips:
+                inside = ref_mask[w.row_off : w.row_off + w.height] == 1
+                if not inside.any():
+                    continue  # only strips holding reference pixels are read for the offset
                 d = burn_indices(
                     nbr(_reflectance(a, bands[0], w), _reflectance(a, bands[1], w)),
                     nbr(_reflectance(b, bands[2], w), _reflectance(b, bands[3], w)),
                 )["dnbr"]
-                sel = (ref_mask[w.row_off : w.row_off + w.height] == 1) & np.isfinite(d)
+                sel = inside & np.isfinite(d)
                 total += float(d[sel].sum())
                 count += int(sel.sum())
             if count == 0:
@@ -325,8 +334,8 @@ def run_burn(
                 )
                 for n in names
             }
-            opened = {n: w.__enter__() for n, w in writers.items()}
-            try:
+            with ExitStack() as stack:
+                opened = {n: stack.enter_context(wr) for n, wr in writers.items()}
                 for w in strips:
                     pre_nbr = nbr(_reflectance(a, bands[0], w), _reflectance(a, bands[1], w))
                     post_nbr = nbr(_reflectance(b, bands[2], w), _reflectance(b, bands[3], w))
@@ -344,13 +353,9 @@ def run_burn(
                     zid = (
                         zone_strips.ids(w) if zone_strips is not None else np.zeros(sev.shape, dtype=np.int64)
                     )
-                    np.add.at(counts, (zid.ravel(), sev.ravel()), 1)
-            except BaseException as exc:
-                for wr in writers.values():
-                    wr.__exit__(type(exc), exc, exc.__traceback__)
-                raise
-            for wr in writers.values():
-                wr.__exit__(None, None, None)
+                    counts += np.bincount((zid * 256 + sev).ravel(), minlength=counts.size).reshape(
+                        counts.shape
+                    )
             cmap = {c.code: (*_rgb(c.colour), 255) for c in classes}
             cmap[0] = (0, 0, 0, 0)
             with cog_writer(

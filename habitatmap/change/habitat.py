@@ -148,11 +148,7 @@ def run_habitat_change(
         open_raster(after, what="later habitat map") as b,
     ):
         ga, gb = Grid.from_dataset(a), Grid.from_dataset(b)
-        if (
-            ga.crs != gb.crs
-            or ga.shape != gb.shape
-            or not np.allclose(tuple(ga.transform), tuple(gb.transform))
-        ):
+        if not ga.same_as(gb):
             raise InputDataError(
                 f"{before} and {after} are not on one grid ({ga.shape} on {ga.crs} and {gb.shape} "
                 f"on {gb.crs}); map both onto the same grid (classify both on one grid) first."
@@ -214,7 +210,8 @@ def run_habitat_change(
                     dst.write(ch[np.newaxis], window=w)
                     zid = zone_strips.ids(w) if zone_strips is not None else np.zeros(ch.shape, int)
                     valid = ch > 0
-                    np.add.at(counts, (zid[valid].ravel(), ch[valid].ravel().astype(np.int64)), 1)
+                    flat = zid[valid].astype(np.int64) * 10000 + ch[valid]
+                    counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape)
             write_category_names(
                 stage / "change.tif",
                 {p: " → ".join(legend.by_code(c).name(lang) for c in split_code(p)) for p in pairs},

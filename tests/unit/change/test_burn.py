@@ -79,6 +79,12 @@ def test_thresholds_file(tmp_path):
     p.write_text("classes:\n  - {code: 1, key: a, lower: 300}\n  - {code: 2, key: b, lower: 200}\n")
     with pytest.raises(ConfigError, match="increase"):
         load_thresholds(str(p))
+    p.write_text("classes:\n  - {code: 1, key: a, lower: 0, colour: red}\n")
+    with pytest.raises(ConfigError, match="#rrggbb"):
+        load_thresholds(str(p))
+    p.write_text("classes:\n  - {code: 1, key: a, lower: 0, names: High}\n")
+    with pytest.raises(ConfigError, match="language: name"):
+        load_thresholds(str(p))
 
 
 def _composite(path, nir, swir, x0=600000.0, y0=4750000.0):
