@@ -19,24 +19,6 @@ monitor_app = typer.Typer(
 )
 app.add_typer(monitor_app, name="monitor")
 
-#: Species whose coordinates a shared package rounds by default (poaching risk).
-SENSITIVE = ("Panthera pardus orientalis", "Panthera tigris altaica", "Panthera uncia", "Otocolobus manul")
-
-
-def _read(path: Path, tz: str | None, wi: bool) -> object:
-    from habitatmap.monitoring.camtrapdp import read_package, read_wildlife_insights
-
-    if wi or (not (path / "datapackage.json").is_file() and (path / "images.csv").is_file()):
-        if tz is None:
-            from habitatmap.errors import ConfigError
-
-            raise ConfigError(
-                f"{path} is a Wildlife Insights export, whose times have no offset; give "
-                "--timezone (e.g. Asia/Vladivostok)."
-            )
-        return read_wildlife_insights(path, timezone_name=tz)
-    return read_package(path, timezone_name=tz)
-
 
 @monitor_app.command("merge")
 def merge(
@@ -64,26 +46,21 @@ def merge(
 
     Example: habitatmap monitor merge rus/ chn/ --sides RUS,CHN --grid grid.gpkg --share --out joint/
     """
-    from habitatmap.errors import ConfigError
-    from habitatmap.io.atomic import OutputFolder
-    from habitatmap.monitoring.camtrapdp import merge_packages, write_package
-    from habitatmap.monitoring.cells import read_cells
+    from habitatmap.monitoring.merge import run_merge
 
-    names = tuple(s.strip() for s in sides.split(","))
-    if len(names) != 2 or not all(names) or names[0] == names[1]:
-        raise ConfigError(f"--sides {sides!r}: give two different names separated by a comma, e.g. RUS,CHN.")
-    pa, pb = _read(a, timezone, wildlife_insights), _read(b, timezone, wildlife_insights)
-    cells = read_cells(grid) if grid is not None else None
-    merged = merge_packages(
-        pa,
-        pb,
-        sides=names,
-        cells=cells,  # type: ignore[arg-type]
-        sensitive=set(sensitive or SENSITIVE) if share else None,
+    run = run_merge(
+        a,
+        b,
+        out,
+        sides=tuple(s.strip() for s in sides.split(",")),
+        grid=grid,
+        share=share,  # type: ignore[arg-type]
+        sensitive=list(sensitive or []) or None,
         decimals=decimals,
+        timezone_name=timezone,
+        wildlife_insights=wildlife_insights,
     )
-    with OutputFolder(out, product="monitoring.merge") as folder:
-        write_package(merged, folder.staging)
+    merged = run.package
     console.print(
         f"{len(merged.deployments)} deployments, {len(merged.media)} media, "
         f"{len(merged.observations)} observations.",

@@ -15,6 +15,7 @@ __all__, __getattr__, __dir__ = attach(
         "habitat_mask": "mask",
         "log_likelihood": "secr",
         "read_secr_text": "capthist",
+    "run_merge": "merge",
         "trap_buffer_mask": "mask",
         "trap_nights": "effort",
         "write_secr_text": "capthist",

@@ -25,15 +25,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from habitatmap.errors import InputDataError
+from habitatmap.errors import ConfigError, InputDataError
 
 __all__ = [
     "FIELDS",
     "PROFILE",
     "REQUIRED",
     "Package",
+    "check_timezone",
     "merge_packages",
+    "read_descriptor",
     "read_package",
+    "read_table",
     "read_wildlife_insights",
     "round_coordinates",
     "write_package",
@@ -196,17 +199,25 @@ def _parse_times(frame: pd.DataFrame, table: str, path: Path, tz: str | None) ->
     return frame
 
 
-def _read_table(
-    folder: Path, name: str, path: str | None, tz: str | None, chunks: bool = False
-) -> pd.DataFrame:
-    from habitatmap.io.paths import resolve_inside
+def check_timezone(name: str | None) -> str | None:
+    """``name`` if it is an IANA time zone (``Asia/Vladivostok``), else one sentence."""
+    if name is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    target = resolve_inside(folder, path or f"{name}.csv", what=f"{name} table of {folder}")
-    if not target.is_file():
-        raise InputDataError(
-            f"The package {folder} has no {name} table ({target.name}); add it or fix the "
-            "resource's path in datapackage.json."
-        )
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"--timezone {name!r} is not an IANA time zone; give one such as Asia/Vladivostok, "
+            "Asia/Shanghai or Asia/Ulaanbaatar."
+        ) from None
+    return name
+
+
+def read_table(target: Path, name: str, tz: str | None = None) -> pd.DataFrame:
+    """One table of a package (``deployments``, ``media`` or ``observations``), checked against the
+    standard's required fields, its timestamps in UTC (``tz`` for values without an offset)."""
     try:
         frame = pd.read_csv(target, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -273,11 +284,30 @@ def read_package(folder: str | os.PathLike[str], *, timezone_name: str | None = 
     InputDataError
         The descriptor or a table misses what the standard requires, or a value is malformed.
     """
-    from habitatmap.io.text import read_json
-
     folder = Path(folder)
     if folder.name == "datapackage.json":
         folder = folder.parent
+    descriptor, paths = read_descriptor(folder)
+    tz = check_timezone(timezone_name)
+    tables = {name: read_table(paths[name], name, tz) for name in FIELDS}
+    dep_ids = set(tables["deployments"]["deploymentID"])
+    for name in ("media", "observations"):
+        orphan = ~tables[name]["deploymentID"].isin(dep_ids)
+        if orphan.any():
+            raise InputDataError(
+                f"{folder}: {name} names deployment {tables[name]['deploymentID'][orphan].iloc[0]!r}, "
+                "which deployments.csv lacks; add the deployment or fix the id."
+            )
+    return Package(descriptor, tables["deployments"], tables["media"], tables["observations"], folder)
+
+
+def read_descriptor(folder: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Path]]:
+    """A package's ``datapackage.json``, checked for what Camtrap DP 1.0 requires, and the paths of
+    its three tables (inside the folder: a descriptor cannot make habitatmap read elsewhere)."""
+    from habitatmap.io.paths import resolve_inside
+    from habitatmap.io.text import read_json
+
+    folder = Path(folder)
     desc_path = folder / "datapackage.json"
     if not desc_path.is_file():
         raise InputDataError(f"{folder} holds no datapackage.json; give a Camtrap DP package folder.")
@@ -297,22 +327,26 @@ def read_package(folder: str | os.PathLike[str], *, timezone_name: str | None = 
             f"{desc_path}: project lacks {', '.join(pmissing)}; Camtrap DP 1.0 requires them."
         )
     resources = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
-    tables = {}
-    for name in ("deployments", "media", "observations"):
+    paths = {}
+    for name in FIELDS:
         if name not in resources:
             raise InputDataError(
                 f"{desc_path} lists no {name} resource; Camtrap DP needs deployments, media and observations."
             )
-        tables[name] = _read_table(folder, name, resources[name].get("path"), timezone_name)
-    dep_ids = set(tables["deployments"]["deploymentID"])
-    for name in ("media", "observations"):
-        orphan = ~tables[name]["deploymentID"].isin(dep_ids)
-        if orphan.any():
+        path = resources[name].get("path")
+        target = resolve_inside(
+            folder,
+            path if isinstance(path, str) and path else f"{name}.csv",
+            what=f"{name} table of {folder}",
+            listed_in=desc_path,
+        )
+        if not target.is_file():
             raise InputDataError(
-                f"{folder}: {name} names deployment {tables[name]['deploymentID'][orphan].iloc[0]!r}, "
-                "which deployments.csv lacks; add the deployment or fix the id."
+                f"The package {folder} has no {name} table ({target.name}); add it or fix the "
+                "resource's path in datapackage.json."
             )
-    return Package(descriptor, tables["deployments"], tables["media"], tables["observations"], folder)
+        paths[name] = target
+    return descriptor, paths
 
 
 def _iso(series: pd.Series) -> pd.Series:
@@ -434,7 +468,6 @@ def merge_packages(
     decimals
         Decimal places kept for sensitive packages (2: about 1.1 km of latitude).
     """
-    tables = {}
     clashes: dict[str, set[str]] = {}
     for name, col in (
         ("deployments", "deploymentID"),
@@ -465,15 +498,11 @@ def merge_packages(
                 obs["mediaID"].isna(), fix(obs["mediaID"], bool(clashes["media"]))
             )
         obs["observationID"] = fix(obs["observationID"], bool(clashes["observations"]))
-        if "individualID" in obs:
-            # The same animal crosses the border: individual ids are kept as they are, so a leopard
-            # known to both sides by one id is one animal in the merged package.
-            pass
+        # Individual ids stay as they are: a leopard both sides know by one id is one animal.
         parts["deployments"].append(dep)
         parts["media"].append(med)
         parts["observations"].append(obs)
-    for name in parts:
-        tables[name] = pd.concat(parts[name], ignore_index=True)
+    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
     for name, ids in clashes.items():
         if ids:
             notes.append(f"{len(ids)} {name} id(s) used by both sides were prefixed with the side's name")
@@ -537,6 +566,7 @@ def read_wildlife_insights(
     ``projects.csv``) as a Camtrap DP package: one media record and one media-level observation per
     image, local times moved from ``timezone_name`` to UTC, blanks as ``blank``, Homo sapiens as
     ``human``, the binomial from ``genus`` and ``species``."""
+    check_timezone(timezone_name)
     folder = Path(folder)
     dpath, ipath = folder / "deployments.csv", folder / images
     for p in (dpath, ipath):

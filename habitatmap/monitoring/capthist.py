@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from habitatmap.errors import InputDataError
+from habitatmap.monitoring.effort import active_intervals, station_ids
 
 __all__ = [
     "DETECTOR_TYPES",
@@ -267,11 +268,7 @@ def capture_history_from_package(
     if occasions < 1:
         raise InputDataError(f"{occasions} occasions were asked for; ask for at least one.")
     dep = deployments.reset_index(drop=True).copy()
-    loc = dep.get("locationID")
-    dep["_detector"] = [
-        str(lv) if isinstance(lv, str) and lv else str(d)
-        for lv, d in zip(loc if loc is not None else [None] * len(dep), dep["deploymentID"], strict=True)
-    ]
+    dep["_detector"] = station_ids(dep)
     start = dep["deploymentStart"].min()
     end = dep["deploymentEnd"].max()
     edges = pd.date_range(start, end, periods=occasions + 1)
@@ -282,8 +279,6 @@ def capture_history_from_package(
         pos[kindex[d]] = (x, y)
     length = (edges[1] - edges[0]).total_seconds()
     usage = np.zeros((len(detectors), occasions))
-    from habitatmap.monitoring.effort import active_intervals
-
     for _, row in dep.iterrows():
         k = kindex[row["_detector"]]
         for a, b in active_intervals(row):

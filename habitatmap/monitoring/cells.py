@@ -240,7 +240,6 @@ def habitat_composition(
     from habitatmap.io.raster import open_raster
 
     size = float(cells["cell_km"].iloc[0]) * 1000.0
-    index = {cid: i for i, cid in enumerate(cells["cell_id"])}
     col0 = np.floor(cells["easting"].to_numpy() / size).astype(np.int64)
     row0 = np.floor(cells["northing"].to_numpy() / size).astype(np.int64)
     key = {(int(c), int(r)): i for i, (c, r) in enumerate(zip(col0, row0, strict=True))}
@@ -276,8 +275,7 @@ def habitat_composition(
             cell_of = np.array([key.get((int(u // 10_000_000), int(u % 10_000_000)), -1) for u in uniq])
             cell = cell_of[inv]
             m = cell >= 0
-            np.add.at(counts, (cell[m], cls[m]), 1)
-    del index
+            counts += np.bincount(cell[m] * len(codes) + cls[m], minlength=counts.size).reshape(counts.shape)
     out = cells.copy()
     total = counts.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -362,10 +360,16 @@ def run_grid_make(
     import shapely
 
     from habitatmap.geodesy import lonlat_bounds, to_crs
+    from habitatmap.io.atomic import check_output_folder
     from habitatmap.io.vector import read_vector, write_layers
     from habitatmap.monitoring.styles import styles_table
     from habitatmap.provenance import Provenance
 
+    # The output is checked first: a wrong --out is told before the work, not after it.
+    path = Path(out)
+    if path.suffix.lower() != ".gpkg":
+        raise ConfigError(f"--out {path} is not a .gpkg file; name a GeoPackage such as grid.gpkg.")
+    check_output_folder(path)
     frame, info = read_vector(aoi, what="area of interest")
     record = Provenance(
         PRODUCT,
@@ -406,11 +410,6 @@ def run_grid_make(
     for what, o in ops:
         record.add_operation(what, o)
     record.parameters.update(region=region, crs_used=target.to_string(), lonlat=list(lonlat))
-    path = Path(out)
-    if path.suffix.lower() != ".gpkg":
-        raise ConfigError(f"--out {path} is not a .gpkg file; name a GeoPackage such as grid.gpkg.")
-    if not path.parent.exists():
-        raise ConfigError(f"--out {path}: the folder {path.parent} does not exist; create it first.")
     write_layers(
         path,
         {"cells": cells, "layer_styles": styles_table(["cells"], lang=lang)},

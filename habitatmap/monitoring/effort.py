@@ -14,7 +14,7 @@ import pandas as pd
 
 from habitatmap.errors import InputDataError
 
-__all__ = ["active_intervals", "parse_downtime", "trap_nights"]
+__all__ = ["active_intervals", "parse_downtime", "station_ids", "trap_nights"]
 
 
 def parse_downtime(value: Any, *, deployment: str = "") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -63,3 +63,13 @@ def active_intervals(deployment: pd.Series) -> list[tuple[pd.Timestamp, pd.Times
 def trap_nights(deployment: pd.Series) -> float:
     """Trap-nights (24-hour days) a deployment ran."""
     return sum((b - a).total_seconds() for a, b in active_intervals(deployment)) / 86400.0
+
+
+def station_ids(deployments: pd.DataFrame) -> pd.Series:
+    """The station of each deployment: its ``locationID`` (a camera moved to a new post is a new
+    station; two cameras at one post are one), or the deployment itself when it has none."""
+    dep = deployments["deploymentID"].astype(str)
+    if "locationID" not in deployments:
+        return dep
+    loc = deployments["locationID"]
+    return loc.where(loc.notna() & (loc.astype(str) != ""), dep).astype(str)

@@ -222,12 +222,16 @@ def run_stations(
     import geopandas as gpd
 
     from habitatmap.geodesy import to_crs
-    from habitatmap.io.atomic import atomic_path
+    from habitatmap.io.atomic import atomic_path, check_output_folder
     from habitatmap.io.vector import write_layers
     from habitatmap.monitoring.cells import read_cells
     from habitatmap.monitoring.styles import styles_table
     from habitatmap.provenance import Provenance
 
+    path = Path(out)
+    if path.suffix.lower() != ".gpkg":
+        raise ConfigError(f"--out {path} is not a .gpkg file; name a GeoPackage such as stations.gpkg.")
+    check_output_folder(path)
     cells = read_cells(grid)
     if habitat_map is None:
         habitat_map = _grid_habitat(grid)
@@ -265,11 +269,6 @@ def run_stations(
     counts = table.groupby("cell_id").size()
     cells_without = int((~cells["cell_id"].isin(counts.index)).sum())
     short = int((counts < per_cell).sum())
-    path = Path(out)
-    if path.suffix.lower() != ".gpkg":
-        raise ConfigError(f"--out {path} is not a .gpkg file; name a GeoPackage such as stations.gpkg.")
-    if not path.parent.exists():
-        raise ConfigError(f"--out {path}: the folder {path.parent} does not exist; create it first.")
     deployments = path.with_name(f"{path.stem}_deployments.csv")
     with atomic_path(deployments) as tmp:
         stations_deployments(frame, start=start, end=end).to_csv(
@@ -285,14 +284,10 @@ def run_stations(
 
 
 def _grid_habitat(grid: str | os.PathLike[str]) -> str:
-    import pyogrio
+    from habitatmap.io.vector import read_provenance
 
-    try:
-        table = pyogrio.read_dataframe(grid, layer="provenance")
-        doc = __import__("json").loads(table["value"].iloc[0])
-        for item in doc.get("inputs", []):
-            if item.get("role") == "habitat" and item.get("path"):
-                return str(item["path"])
-    except Exception:
-        pass
+    doc = read_provenance(grid) or {}
+    for item in doc.get("inputs", []):
+        if item.get("role") == "habitat" and item.get("path"):
+            return str(item["path"])
     raise ConfigError(f"The grid {grid} was made without a habitat map; give --habitat-map.")

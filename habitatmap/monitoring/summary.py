@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from habitatmap.errors import ConfigError, InputDataError
+from habitatmap.monitoring.effort import active_intervals, station_ids, trap_nights
 
 __all__ = [
     "PRODUCT",
@@ -42,11 +43,8 @@ _COLUMNS = ["deploymentID", "eventStart", "observationLevel", "observationType",
 def station_effort(deployments: pd.DataFrame) -> pd.DataFrame:
     """Stations and their trap-nights: ``station``, ``side``, ``cell_id``, ``latitude``,
     ``longitude``, ``trap_nights`` (deployments at one location are summed)."""
-    from habitatmap.monitoring.effort import trap_nights
-
     dep = deployments.copy()
-    loc = dep["locationID"] if "locationID" in dep else pd.Series(pd.NA, index=dep.index)
-    dep["station"] = loc.where(loc.notna() & (loc.astype(str) != ""), dep["deploymentID"]).astype(str)
+    dep["station"] = station_ids(dep)
     dep["trap_nights"] = [trap_nights(row) for _, row in dep.iterrows()]
     for col in ("side", "cell_id"):
         if col not in dep:
@@ -119,11 +117,13 @@ def read_detections(
     # Categories joined as categories: a record stays a few bytes (codes and a time), never a string.
     from pandas.api.types import union_categoricals
 
-    return pd.DataFrame({
-        "station": union_categoricals([p["station"] for p in use], ignore_order=True),
-        "species": union_categoricals([p["species"] for p in use], ignore_order=True),
-        "time": np.concatenate([p["time"].to_numpy() for p in use]),
-    })
+    return pd.DataFrame(
+        {
+            "station": union_categoricals([p["station"] for p in use], ignore_order=True),
+            "species": union_categoricals([p["species"] for p in use], ignore_order=True),
+            "time": np.concatenate([p["time"].to_numpy() for p in use]),
+        }
+    )
 
 
 def independent_detections(records: pd.DataFrame, *, gap_minutes: float = 30.0) -> pd.DataFrame:
@@ -145,8 +145,13 @@ def independent_detections(records: pd.DataFrame, *, gap_minutes: float = 30.0) 
     gap = np.zeros(len(order), dtype=bool)
     gap[1:] = (time[1:] - time[:-1]) > gap_minutes * 60e9
     new = ~same | gap
-    r = pd.DataFrame({"station": pd.Categorical.from_codes(st[new], station.categories),
-                      "species": pd.Categorical.from_codes(sp[new], species.categories), "time": time[new]})
+    r = pd.DataFrame(
+        {
+            "station": pd.Categorical.from_codes(st[new], station.categories),
+            "species": pd.Categorical.from_codes(sp[new], species.categories),
+            "time": time[new],
+        }
+    )
     return r
 
 
@@ -161,13 +166,10 @@ def detection_histories(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The detection history (stations x occasions; 1, 0, or NA where the station did not run)
     and the effort (trap-nights per station and occasion) of one species."""
-    from habitatmap.monitoring.effort import active_intervals
-
     length = pd.Timedelta(days=occasion_days)
     edges = [start + k * length for k in range(occasions + 1)]
     dep = deployments.copy()
-    loc = dep["locationID"] if "locationID" in dep else pd.Series(pd.NA, index=dep.index)
-    dep["station"] = loc.where(loc.notna() & (loc.astype(str) != ""), dep["deploymentID"]).astype(str)
+    dep["station"] = station_ids(dep)
     stations = sorted(set(dep["station"]))
     sidx = {s: i for i, s in enumerate(stations)}
     effort = np.zeros((len(stations), occasions))
@@ -327,19 +329,16 @@ def run_summary(
     from habitatmap.io.atomic import OutputFolder
     from habitatmap.io.vector import write_layers
     from habitatmap.legend.labels import label
-    from habitatmap.monitoring.camtrapdp import _read_table
+    from habitatmap.monitoring.camtrapdp import read_descriptor, read_table
     from habitatmap.monitoring.styles import styles_table
     from habitatmap.provenance import Provenance
 
     folder = Path(package)
     # The deployments whole (they are few); the observations streamed.
-    meta = read_package_descriptor(folder)
-    dep = _read_table(folder, "deployments", meta.get("deployments"), None)
-    station = dep["locationID"] if "locationID" in dep else dep["deploymentID"]
-    station = station.where(station.notna(), dep["deploymentID"]).astype(str)
+    _, paths = read_descriptor(folder)
+    dep = read_table(paths["deployments"], "deployments")
     records = read_detections(
-        folder / (meta.get("observations") or "observations.csv"),
-        dict(zip(dep["deploymentID"], station, strict=True)),
+        paths["observations"], dict(zip(dep["deploymentID"], station_ids(dep), strict=True))
     )
     cells = None
     if grid is not None:
@@ -360,8 +359,8 @@ def run_summary(
         },
     )
     record.add_input("package", folder / "datapackage.json")
-    record.add_input("deployments", folder / (meta.get("deployments") or "deployments.csv"))
-    record.add_input("observations", folder / (meta.get("observations") or "observations.csv"))
+    record.add_input("deployments", paths["deployments"])
+    record.add_input("observations", paths["observations"])
     if grid is not None:
         record.add_input("grid", grid)
     with OutputFolder(out, product=PRODUCT) as of:
@@ -403,23 +402,6 @@ def run_summary(
         (stage / "report.md").write_text(_report(summary, lang, maps), encoding="utf-8")
         of.set_record(record)
     return summary, Path(out)
-
-
-def read_package_descriptor(folder: Path) -> dict[str, str | None]:
-    """Check a package's descriptor and return its tables' paths (name -> path)."""
-    from habitatmap.io.text import read_json
-    from habitatmap.monitoring.camtrapdp import _PACKAGE_REQUIRED
-
-    desc_path = folder / "datapackage.json"
-    if not desc_path.is_file():
-        raise InputDataError(f"{folder} holds no datapackage.json; give a Camtrap DP package folder.")
-    desc = read_json(desc_path, what="Camtrap DP descriptor")
-    missing = [k for k in _PACKAGE_REQUIRED if not isinstance(desc, dict) or k not in desc]
-    if missing:
-        raise InputDataError(
-            f"{desc_path} lacks the required {', '.join(missing)} of Camtrap DP 1.0; add them."
-        )
-    return {r.get("name"): r.get("path") for r in desc.get("resources", []) if isinstance(r, dict)}
 
 
 def _report(s: Summary, lang: str, maps: list[tuple[str, str]]) -> str:

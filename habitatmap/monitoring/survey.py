@@ -113,6 +113,12 @@ def run_survey(
             f"The grid {grid} has no country shares; make it with --zones or --countries so "
             "stations can be given a side."
         )
+    unknown = sorted(set(st["cell_id"]) - set(cells.index))
+    if unknown:
+        raise InputDataError(
+            f"Stations of {stations} lie in cells {', '.join(unknown[:3])} that the grid {grid} "
+            "lacks; lay the stations out on this grid (habitatmap grid stations)."
+        )
     side = cells.loc[st["cell_id"], shares].to_numpy()
     best = np.argmax(side, axis=1)
     st["side"] = np.where(side.max(axis=1) > 0, [shares[b][6:] for b in best], "")

@@ -3,6 +3,7 @@ the joint package, its summary and SECR density (``site.monitoring``)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,22 +111,21 @@ def _packages(ctx: StepContext) -> list[Path]:
 
 
 def _merge(ctx: StepContext) -> StepOutcome:
-    from habitatmap.io.atomic import OutputFolder
-    from habitatmap.monitoring.camtrapdp import merge_packages, read_package, write_package
-    from habitatmap.monitoring.cells import read_cells
+    from habitatmap.monitoring.merge import run_merge
 
-    a, b = (read_package(p) for p in _packages(ctx))
-    merged = merge_packages(
+    a, b = _packages(ctx)
+    run = run_merge(
         a,
         b,
+        ctx.out / "monitoring" / "joint",
         sides=(ctx.site.countries[0], ctx.site.countries[1]),
-        cells=read_cells(ctx.out / "monitoring" / "grid.gpkg"),
+        grid=ctx.out / "monitoring" / "grid.gpkg",
     )
-    with OutputFolder(ctx.out / "monitoring" / "joint", product="monitoring.merge") as folder:
-        write_package(merged, folder.staging)
+    merged = run.package
     return StepOutcome(
         ["monitoring/joint"],
         facts={"deployments": len(merged.deployments), "observations": len(merged.observations)},
+        provenance=_folder_record(run.out),
         products=[
             _product(
                 "monitoring/joint/datapackage.json", "Joint camera-trap data package (Camtrap DP 1.0)", "data"
@@ -150,7 +150,7 @@ def _summary(ctx: StepContext) -> StepOutcome:
     sides = {
         f"{r['side']}": round(float(r["rai"]), 3)
         for _, r in s.sides.iterrows()
-        if r["species"] == mon.species and r["rai"] == r["rai"]
+        if r["species"] == mon.species and math.isfinite(r["rai"])
     }
     return StepOutcome(
         ["monitoring/summary"],

@@ -98,5 +98,8 @@ def test_bad_input_is_one_sentence(cli, demo_run, tmp_path):
         tmp_path / "m",
     )
     assert r.exit_code == 2 and "--sides" in r.stderr
+    r = cli("monitor", "merge", mon / "survey" / "RUS", mon / "survey" / "CHN", "--timezone", "Mars/Base",
+            "--out", tmp_path / "m")
+    assert r.exit_code == 2 and "not an IANA time zone" in r.stderr and "Traceback" not in r.stderr
     r = cli("monitor", "summary", tmp_path, "--out", tmp_path / "s")
     assert r.exit_code == 2 and "datapackage.json" in r.stderr

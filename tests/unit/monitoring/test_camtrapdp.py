@@ -15,8 +15,11 @@ from habitatmap.monitoring.camtrapdp import (
     PROFILE,
     REQUIRED,
     Package,
+    check_timezone,
     merge_packages,
+    read_descriptor,
     read_package,
+    read_table,
     read_wildlife_insights,
     round_coordinates,
     write_package,
@@ -165,3 +168,22 @@ def test_merge_prefixes_clashes_and_rounds_for_sharing(mica, root):
     assert shared.deployments["coordinateUncertainty"].iloc[0] == 187 + 656
     kept, step = round_coordinates(a.deployments, 3)
     assert step == 0.001 and kept["latitude"].iloc[0] == 51.496
+
+
+def test_descriptor_paths_stay_inside_the_package(mica):
+    desc, paths = read_descriptor(mica)
+    assert desc["project"]["title"] == "MICA" and paths["deployments"] == (mica / "deployments.csv").resolve()
+    assert len(read_table(paths["observations"], "observations")) == 23
+    doc = json.loads((mica / "datapackage.json").read_text())
+    doc["resources"][2]["path"] = "../../../../etc/passwd"
+    (mica / "datapackage.json").write_text(json.dumps(doc))
+    with pytest.raises(InputDataError, match=r"datapackage\.json"):
+        read_descriptor(mica)
+
+
+def test_timezones_are_checked():
+    assert check_timezone("Asia/Vladivostok") == "Asia/Vladivostok" and check_timezone(None) is None
+    from habitatmap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not an IANA time zone"):
+        check_timezone("Mars/Olympus")

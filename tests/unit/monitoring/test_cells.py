@@ -95,4 +95,23 @@ def test_attribute_functions_by_hand():
     out = zone_attributes(cells, zones)
     row = out.set_index("cell_id").loc["1kmN0E1"]
     assert row["share_RUS"] == pytest.approx(0.5) and row["share_CHN"] == pytest.approx(0.5)
-    assert callable(habitat_composition)
+
+
+def test_habitat_composition_by_hand(landscape):
+    # The landscape: Korean pine forest (11) west of its middle, meadow (31) east, water (52) in the
+    # top 10 rows. A 1 km cell inside the west half, below the water, is all forest.
+    lg = load_legend()
+    crs = require_equal_area("ESRI:102025")
+    from habitatmap.geodesy import to_crs
+
+    aoi, _ = to_crs(gpd.read_file(landscape["aoi"]), crs)
+    cells = make_cells(aoi.geometry.iloc[0], 1, crs)
+    out, op = habitat_composition(cells, landscape["habitat"], lg, species=["amur_leopard"], rows_per_strip=7)
+    assert op is not None and "pct_korean_pine_broadleaf_forest" in out
+    full = out[out["mapped_share"] > 0.999]
+    assert len(full) > 10
+    pure = full[full["pct_korean_pine_broadleaf_forest"] == 100]
+    assert len(pure) and np.allclose(pure["resistance_amur_leopard"], lg.resistance("amur_leopard")[11])
+    # Every cell's composition adds up to 100 % of its mapped pixels.
+    pct = out.filter(like="pct_").sum(axis=1)
+    assert np.allclose(pct[out["mapped_share"] > 0], 100)

@@ -13,6 +13,15 @@ from habitatmap.monitoring.capthist import read_secr_text
 from habitatmap.monitoring.density import PRODUCT, DensityRun, run_density, write_density
 
 
+def mask_of(folder):
+    """The mask written beside a density run, read back."""
+    import numpy as np
+
+    from habitatmap.monitoring.mask import Mask
+
+    return Mask(np.loadtxt(folder / "secr_mask.txt", skiprows=1), 200.0)
+
+
 def test_density_of_the_joint_package(survey, landscape, tmp_path):
     _d, run = survey
     a, b = (read_package(p) for p in run.packages.values())
@@ -41,7 +50,12 @@ def test_density_of_the_joint_package(survey, landscape, tmp_path):
     ch = read_secr_text(out / "secr_capt.txt", out / "secr_trap.txt", fmt="trapID", detector="proximity")
     assert ch.n == res.fit.n and ch.detections == res.fit.detections
     assert (out / "report.md").read_text().count("|") > 10 and (out / "secr_mask.txt").is_file()
-    assert callable(write_density)
+    again = tmp_path / "again"
+    again.mkdir()
+    files = write_density(
+        res.fit, ch, mask_of(out), again, species="x", lang="zh", buffer_m=3000, spacing_m=200
+    )
+    assert set(files) == {p.name for p in again.iterdir()} and "空间捕获" in (again / "report.md").read_text()
     with pytest.raises(InputDataError, match="no identified individual"):
         run_density(
             joint,

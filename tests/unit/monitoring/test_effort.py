@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from habitatmap.errors import InputDataError
-from habitatmap.monitoring.effort import active_intervals, parse_downtime, trap_nights
+from habitatmap.monitoring.effort import active_intervals, parse_downtime, station_ids, trap_nights
 
 
 def _dep(down: str = "") -> pd.Series:
@@ -35,3 +35,9 @@ def test_bad_downtime_is_one_sentence():
         parse_downtime("yesterday", deployment="d")
     with pytest.raises(InputDataError, match="ending before"):
         parse_downtime("2024-05-03T00:00Z/2024-05-02T00:00Z", deployment="d")
+
+
+def test_station_ids():
+    dep = pd.DataFrame({"deploymentID": ["d1", "d2", "d3"], "locationID": ["L1", None, ""]})
+    assert station_ids(dep).tolist() == ["L1", "d2", "d3"]
+    assert station_ids(dep.drop(columns="locationID")).tolist() == ["d1", "d2", "d3"]

@@ -89,7 +89,23 @@ def test_first_station_is_nearest_the_centre():
     frame = out.assign(latitude=43.0, longitude=131.0, habitat="x")
     dep = stations_deployments(frame, start="2022-06-01T00:00:00+10:00")
     assert (dep["deploymentStart"] == "2022-06-01T00:00:00+10:00").all()
-    assert callable(candidate_points)
+
+
+def test_candidates_lie_on_suitable_habitat(grid, landscape):
+    import rasterio
+
+    from habitatmap.monitoring.cells import read_cells
+
+    cells = read_cells(grid)
+    cand, _ = candidate_points(cells, landscape["habitat"], load_legend(), suitable={11})
+    assert len(cand) and set(cand["code"]) == {11}
+    # Looked up again on the map (after moving back to its CRS), every candidate is on class 11.
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(cells.crs, "EPSG:32652", always_xy=True)
+    x, y = t.transform(cand["x"].to_numpy()[:200], cand["y"].to_numpy()[:200])
+    with rasterio.open(landscape["habitat"]) as ds:
+        assert {int(v[0]) for v in ds.sample(list(zip(x, y, strict=True)))} == {11}
 
 
 def test_no_suitable_habitat_is_one_sentence(grid, tmp_path):

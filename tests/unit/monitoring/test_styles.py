@@ -9,8 +9,10 @@ import pytest
 from habitatmap.monitoring.styles import RAI_BREAKS, qml_for, styles_table
 
 
-@pytest.mark.parametrize("layer, renderer", [("cells", "singleSymbol"), ("stations", "singleSymbol"),
-                                             ("summary_cells", "graduatedSymbol")])
+@pytest.mark.parametrize(
+    "layer, renderer",
+    [("cells", "singleSymbol"), ("stations", "singleSymbol"), ("summary_cells", "graduatedSymbol")],
+)
 def test_qml(layer, renderer):
     root = ET.fromstring(qml_for(layer).split("\n", 1)[1])
     assert root.find("renderer-v2").get("type") == renderer

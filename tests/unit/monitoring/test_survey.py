@@ -35,6 +35,17 @@ def test_a_grid_without_sides_is_refused(landscape, tmp_path):
     run_grid_make(str(landscape["aoi"]), 2, tmp_path / "g.gpkg", lg, habitat=landscape["habitat"])
     run_stations(tmp_path / "g.gpkg", tmp_path / "s.gpkg", lg, per_cell=1)
     with pytest.raises(InputDataError, match="no country shares"):
-        run_survey(tmp_path / "s.gpkg", tmp_path / "g.gpkg", landscape["habitat"], tmp_path / "out", lg,
-                   species="P", density_per_100km2=10, sigma_m=500, g0=0.1, days=5, start="2022-06-01")
+        run_survey(
+            tmp_path / "s.gpkg",
+            tmp_path / "g.gpkg",
+            landscape["habitat"],
+            tmp_path / "out",
+            lg,
+            species="P",
+            density_per_100km2=10,
+            sigma_m=500,
+            g0=0.1,
+            days=5,
+            start="2022-06-01",
+        )
     assert not (tmp_path / "out").exists()
