@@ -53,9 +53,9 @@ class RemoteJson:
                 if resp.status_code >= 400:
                     raise CatalogError(f"{url}: the server answered HTTP {resp.status_code} for the {what}; "
                                        "check the address or try again later.")
-                body = b""
+                body = bytearray()  # bytes += chunk would copy the whole body for every chunk
                 for chunk in resp.iter_content(1 << 16):
-                    body += chunk
+                    body.extend(chunk)
                     if len(body) > MAX_REMOTE_JSON_BYTES:
                         raise CatalogError(f"{url}: the {what} is larger than "
                                            f"{MAX_REMOTE_JSON_BYTES // 2**20} MiB; check the address.")

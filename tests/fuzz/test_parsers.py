@@ -140,7 +140,7 @@ CROSSWALK_DOC = yaml.safe_load((ROOT / "styles" / "crosswalks" / "ru_forest_inve
 SITE_DOC = yaml.safe_load((ROOT / "workflows" / "tumen.yaml").read_text(encoding="utf-8"))
 
 
-@fuzz(mutations(LEGEND_DOC))
+@fuzz(mutations(LEGEND_DOC), share=0.4)
 def test_legend_files(workdir, doc):
     from habitatmap.legend.model import load_legend
 
@@ -161,7 +161,7 @@ def test_mapping_files(workdir, doc):
             ours(m.for_layer, spec)
 
 
-@fuzz(mutations(CROSSWALK_DOC))
+@fuzz(mutations(CROSSWALK_DOC), share=0.4)
 def test_crosswalk_files(workdir, doc):
     from habitatmap.legend.crosswalk import load_crosswalk
     from habitatmap.legend.model import load_legend
@@ -352,7 +352,7 @@ CRS_TEXT = st.sampled_from(["EPSG:4326", "epsg:28422", "+proj=utm +zone=52", "au
                            "EPSG:99999999", "PROJCS[", '{"type": 1}'])
 
 
-@fuzz(st.one_of(OPTION_TEXT, CRS_TEXT), share=0.25)
+@fuzz(st.one_of(OPTION_TEXT, CRS_TEXT), share=0.1)
 def test_crs_option(text):
     """PROJ's parser is slow on some junk (a database search), hence a quarter of the examples."""
     from habitatmap.geodesy import parse_crs

@@ -223,6 +223,7 @@ def test_model_metadata(demo, legend):
     assert model.metadata["seed"] == 0 and model.codes == sorted(model.codes)
 
 
+@pytest.mark.slow  # about 30 s; the models and the majority filter have unit tests
 def test_gradient_boosting_model_and_majority_filter(cli, composites, sample_dir, tmp_path):
     r = cli("classify", *composites, "--training", sample_dir / "samples" / "training_points.gpkg",
             "--model", "hgb", "--majority", "3", "--out", tmp_path / "hgb.tif",

@@ -185,6 +185,7 @@ def _wait_for(cond, timeout=60.0):
     return False
 
 
+@pytest.mark.slow  # about 25 s; tests/unit/scenes/test_pull.py kills a pull by SIGTERM in the default run
 def test_pull_killed_midway_resumes_and_ends_identical(cli, server, tmp_path):
     items = tmp_path / "items.json"
     _ok(cli("scenes", "search", "--stac", f"{server.url}/catalog.json", "--aoi", AOI, "--out", items))

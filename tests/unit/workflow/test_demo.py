@@ -23,6 +23,7 @@ def test_a_checkout_uses_its_own_sample(root):
     assert demo_workflow(root / "workflows" / "tumen.yaml") == root / "workflows" / "tumen.yaml"
 
 
+@pytest.mark.slow  # about 11 s; make test's wheel check runs the demo from a wheel (regenerates it)
 def test_an_installation_without_the_sample_regenerates_it(root, tmp_path):
     """As an installed wheel is laid out: the site files, no sample, its checksums only."""
     install = tmp_path / "site-packages" / "habitatmap"
