@@ -456,23 +456,23 @@ def _burned_polygons(
     import geopandas as gpd
     import rasterio.features
     import shapely.geometry
+    from scipy import ndimage
 
     burned = {c.code for c in classes if c.lower >= 100}
     mask = np.isin(severity, sorted(burned))
-    rows = []
-    for geom, code in rasterio.features.shapes(severity, mask=mask, transform=grid.transform, connectivity=8):
-        shape = shapely.geometry.shape(geom)
-        rows.append({"code": int(code), "geometry": shape})
+    # The burned area as a whole (any class, 8-connected) is what must reach the minimum mapping
+    # unit: patches are counted in pixels, so no vector union or overlay is needed.
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    if n:
+        pixels = np.bincount(labels.ravel(), minlength=n + 1)
+        big = pixels * pixel_ha >= mmu_ha - 1e-9
+        big[0] = False
+        mask = big[labels]
+    del labels
+    rows = [{"code": int(code), "geometry": shapely.geometry.shape(geom)}
+            for geom, code in rasterio.features.shapes(severity, mask=mask, transform=grid.transform,
+                                                       connectivity=8)]
     frame = gpd.GeoDataFrame(rows or {"code": [], "geometry": []}, geometry="geometry", crs=grid.crs)
-    # The burned area as a whole (any class) is what must reach the minimum mapping unit.
-    if len(frame):
-        whole = gpd.GeoDataFrame(geometry=[frame.union_all()], crs=grid.crs).explode(ignore_index=True)
-        keep = whole[whole.area / 1e4 >= mmu_ha - 1e-9]
-        frame = (
-            gpd.overlay(frame, keep, how="intersection", keep_geom_type=True)
-            if len(keep)
-            else frame.iloc[0:0]
-        )
     by = {c.code: c for c in classes}
     frame["class"] = [by[c].key for c in frame["code"]]
     frame["name"] = [by[c].names.get(lang, by[c].names.get("en", by[c].key)) for c in frame["code"]]

@@ -25,6 +25,7 @@ import pandas as pd
 from habitatmap.errors import ConfigError, InputDataError
 
 __all__ = [
+    "CHANGE_MAP_TAG",
     "PRODUCT",
     "ChangeResult",
     "change_code",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 PRODUCT = "change.habitat"
+#: The PRODUCT tag of a change map: how other tools (``accuracy design``) know its codes are pairs.
+CHANGE_MAP_TAG = "habitat change (from x 100 + to)"
 
 
 def change_code(before: np.ndarray, after: np.ndarray, nodata: int = 0) -> np.ndarray:
@@ -193,7 +196,7 @@ def run_habitat_change(
                 dtype="uint16",
                 nodata=0,
                 band_descriptions=["habitat_change_from_x100_plus_to"],
-                tags={"PRODUCT": "habitat change (from x 100 + to)"},
+                tags={"PRODUCT": CHANGE_MAP_TAG},
                 colormap=cmap,
             ) as dst:
                 for w in strips:

@@ -156,7 +156,9 @@ def accuracy_design(
 ) -> None:
     """Design a stratified random reference sample of a map (Olofsson et al. 2014): the sample
     size for a target standard error, a minimum per class and the rest by area, random points
-    carrying 'stratum', 'stratum_pixels' and an empty 'habitat' field for the interpreters.
+    carrying 'stratum', 'stratum_pixels' and an empty 'habitat' field for the interpreters. On a
+    change map ('change habitat''s change.tif) the strata are its from-to pairs and the empty field
+    is 'reference' (the change each point shows), for 'change habitat --reference'.
 
     Example: habitatmap accuracy design habitat.tif --target-se 0.01 --min-per-class 50 --out sample.gpkg
     """
@@ -186,8 +188,12 @@ def accuracy_design(
     for row in design.table:
         console.print(f"  {row['key']}: {row['pixels']} px (W {row['weight']:.3f}), "
                       f"U {row['users_accuracy']:.2f} -> {row['n']} points", highlight=False)
-    console.print(f"{design.n} points; fill the 'habitat' field of each, then: habitatmap accuracy "
-                  f"{map_path} --reference {path} --out report/", highlight=False)
+    if design.label_field == "reference":
+        then = f"habitatmap change habitat --before ... --after ... --reference {path} --out change/"
+    else:
+        then = f"habitatmap accuracy {map_path} --reference {path} --out report/"
+    console.print(f"{design.n} points; fill the '{design.label_field}' field of each, then: {then}",
+                  highlight=False)
     echo_path("reference sample design", path)
 
 

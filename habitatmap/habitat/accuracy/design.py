@@ -15,6 +15,11 @@ Stratified random sampling with the map classes as strata:
 The points carry ``stratum`` (the class key), ``stratum_pixels`` (its pixel count: the weights the
 estimators need) and an empty ``habitat`` field for the interpreters; filled in, the file is the
 ``--reference`` of ``habitatmap accuracy``.
+
+A change map (``change habitat``'s ``change.tif``, codes ``from x 100 + to``) is designed the same
+way with its from-to pairs as strata (``korean_pine_broadleaf_forest>burned_bare``); its points get
+an empty ``reference`` field instead, for the change each shows, and the filled-in file is the
+``--reference`` of ``change habitat``.
 """
 
 from __future__ import annotations
@@ -150,6 +155,28 @@ class SampleDesign:
     min_per_class: int
     seed: int
     notes: list[str] = field(default_factory=list)
+    label_field: str = "habitat"  # "reference" for a change map
+
+
+def _is_change_map(path: str | os.PathLike[str]) -> bool:
+    from habitatmap.change.habitat import CHANGE_MAP_TAG
+    from habitatmap.io.raster import open_raster
+
+    with open_raster(path, what="class map") as ds:
+        return ds.tags().get("PRODUCT") == CHANGE_MAP_TAG
+
+
+def _keys(codes: Any, legend, change: bool) -> tuple[dict[int, str], list[int]]:
+    """Stratum keys of map codes (``from>to`` for a change map) and the codes the legend lacks."""
+    known = set(legend.codes)
+    keys, unknown = {}, []
+    for c in sorted(int(c) for c in codes):
+        parts = divmod(c, 100) if change else (c,)
+        if not all(p in known for p in parts):
+            unknown.append(c)
+        else:
+            keys[c] = ">".join(legend.by_code(p).key for p in parts)
+    return keys, unknown
 
 
 def design_sample(map_path: str | os.PathLike[str], legend, *, target_se: float | None = 0.01,
@@ -188,19 +215,23 @@ def design_sample(map_path: str | os.PathLike[str], legend, *, target_se: float 
     pixels = {c: p for c, p in pixels.items() if p > 0}
     if not pixels:
         raise InputDataError(f"{map_path}: has no classified pixel to sample; check the map.")
-    unknown = sorted(set(pixels) - set(legend.codes))
+    change = _is_change_map(map_path)
+    key_of, unknown = _keys(pixels, legend, change)
     if unknown:
-        raise InputDataError(f"{map_path}: holds codes {unknown} that are not in the legend; pass the legend "
+        what = "change codes whose classes are" if change else "codes that are"
+        raise InputDataError(f"{map_path}: holds {what} not in the legend ({unknown}); pass the legend "
                              "the map was made with (--legend).")
     if min_per_class < 0:
         raise ConfigError(f"--min-per-class {min_per_class} is negative; give 0 or more.")
     total = sum(pixels.values())
     weights = {c: p / total for c, p in pixels.items()}
     if isinstance(users_accuracy, dict):
-        bad = sorted(set(users_accuracy) - {legend.by_code(c).key for c in legend.codes})
+        valid = set(key_of.values()) if change else {legend.by_code(c).key for c in legend.codes}
+        bad = sorted(set(users_accuracy) - valid)
         if bad:
-            raise ConfigError(f"--users-accuracy names {bad}, which are not legend keys; use the map's keys.")
-        ua = {c: users_accuracy.get(legend.by_code(c).key, 0.85) for c in pixels}
+            raise ConfigError(f"--users-accuracy names {bad}, which are not keys of the map's classes; use "
+                              "the map's keys" + (" (from>to)." if change else "."))
+        ua = {c: users_accuracy.get(key_of[c], 0.85) for c in pixels}
     else:
         ua = dict.fromkeys(pixels, float(users_accuracy))
     notes = []
@@ -222,18 +253,22 @@ def design_sample(map_path: str | os.PathLike[str], legend, *, target_se: float 
         r, cc = drawn[c]
         rows.append(r)
         cols.append(cc)
-        strata += [legend.by_code(c).key] * r.size
+        strata += [key_of[c]] * r.size
         sizes += [pixels[c]] * r.size
     rr, cc = np.concatenate(rows), np.concatenate(cols)
     x, y = grid.xy(rr, cc)
+    label = "reference" if change else "habitat"
     points = gpd.GeoDataFrame(
         {"sample_id": np.arange(1, rr.size + 1), "stratum": strata, "stratum_pixels": sizes,
-         "habitat": [None] * rr.size},
+         label: [None] * rr.size},
         geometry=gpd.points_from_xy(x, y), crs=grid.crs)
-    table = [{"code": c, "key": legend.by_code(c).key, "pixels": pixels[c], "weight": round(weights[c], 6),
+    table = [{"code": c, "key": key_of[c], "pixels": pixels[c], "weight": round(weights[c], 6),
               "users_accuracy": ua[c], "n": alloc[c]} for c in sorted(pixels)]
+    if change:
+        notes.append("a change map: its from-to pairs are the strata; fill 'reference' with the change "
+                     "each point shows (from_key>to_key)")
     return SampleDesign(points=points, table=table, n=int(rr.size), target_se=target_se,
-                        min_per_class=min_per_class, seed=seed, notes=notes)
+                        min_per_class=min_per_class, seed=seed, notes=notes, label_field=label)
 
 
 def write_design(design: SampleDesign, out: str | os.PathLike[str], *, map_path: str) -> Path:
@@ -254,7 +289,9 @@ def write_design(design: SampleDesign, out: str | os.PathLike[str], *, map_path:
 def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], legend) -> SampleDesign:
     """Fill the ``habitat`` field of a design from a reference raster of legend codes (a finer
     reference map, or a sample's synthetic truth), as interpreters would; points on the raster's
-    nodata are left out (and counted in the notes).
+    nodata are left out (and counted in the notes). A change map's design (``reference`` field) is
+    labelled from a reference change raster (codes ``from x 100 + to``, as ``change habitat``
+    writes from two reference maps).
 
     Raises
     ------
@@ -278,14 +315,17 @@ def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], lege
     values[on] = values_at(rr[on], cc[on])  # NaN on the raster's nodata
     keep = np.isfinite(values)
     values = np.where(keep, values, -1).astype(np.int64)
-    unknown = sorted(set(values[keep].tolist()) - set(legend.codes))
+    change = design.label_field == "reference"
+    key_of, unknown = _keys(set(values[keep].tolist()), legend, change)
     if unknown:
-        raise InputDataError(f"{raster}: holds codes {unknown} that are not in the legend; pass a raster of "
-                             "the legend's codes.")
+        what = "change codes" if change else "codes"
+        raise InputDataError(f"{raster}: holds {what} {unknown} that are not in the legend; pass a raster of "
+                             "the legend's codes" + (" as from x 100 + to." if change else "."))
     points = design.points[keep].copy()
-    points["habitat"] = [legend.by_code(int(v)).key for v in values[keep]]
+    points[design.label_field] = [key_of[int(v)] for v in values[keep]]
     notes = [*design.notes, f"labelled from {Path(raster).name}"]
     if (~keep).any():
         notes.append(f"{int((~keep).sum())} point(s) on the reference raster's nodata were left out")
     return SampleDesign(points=points, table=design.table, n=len(points), target_se=design.target_se,
-                        min_per_class=design.min_per_class, seed=design.seed, notes=notes)
+                        min_per_class=design.min_per_class, seed=design.seed, notes=notes,
+                        label_field=design.label_field)

@@ -62,6 +62,11 @@ def test_habitat_command(cli, tmp_path):
     )
     assert r.exit_code == 0, r.stderr
     assert "1.8 ha changed class" in r.stdout and callable(habitat)
+    # The change map takes a reference sample design of its own (strata from>to, field 'reference').
+    r = cli("accuracy", "design", tmp_path / "c" / "change.tif", "--n", "10", "--out", tmp_path / "s.gpkg")
+    assert r.exit_code == 0, r.stderr
+    assert "korean_pine_broadleaf_forest>burned_bare" in r.stdout and "'reference' field" in r.stdout
+    assert "change habitat" in r.stdout
     r = cli(
         "change",
         "habitat",

@@ -87,7 +87,7 @@ def test_design_sample_and_file(class_map, tmp_path, root):
     assert len(pts) == d.n and pts["habitat"].isna().all()
     assert set(pts["stratum"]) == {legend.by_code(c).key for c in codes}
     assert (pts.groupby("stratum")["stratum_pixels"].nunique() == 1).all()
-    with pytest.raises(ConfigError, match="not legend keys"):
+    with pytest.raises(ConfigError, match="not keys of the map.s classes"):
         design_sample(path, legend, users_accuracy={"no_such_class": 0.9})
     empty = tmp_path / "empty.tif"
     with rasterio.open(empty, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", nodata=0,
@@ -133,3 +133,62 @@ def test_cli_design_label_assess(demo_run, cli, tmp_path, sample_dir):
     assert max(v for v in report["area_ci95_ha"] if v is not None) > 0  # not the zero-width CIs
     r = cli("accuracy", "design", habitat, "--users-accuracy", "nope=2", "--out", tmp_path / "x.gpkg")
     assert r.exit_code == 2 and "--users-accuracy" in r.stderr
+
+
+def _class_raster(path, data):
+    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
+                       dtype="uint8", crs="EPSG:32652", transform=Affine(30, 0, 600000, 0, -30, 4750000),
+                       nodata=0) as ds:
+        ds.write(data.astype("uint8"), 1)
+        ds.update_tags(LEGEND_ID="habitatmap-transboundary", LEGEND_VERSION="1.0.0")
+
+
+def test_a_change_map_is_designed_on_its_pairs_labelled_and_estimated(tmp_path):
+    """``accuracy design`` on ``change habitat``'s map: from-to pairs as strata, a ``reference``
+    field, labels from a reference change raster, and the filled-in sample taken by ``change
+    habitat --reference``: the truth has a burn the map missed, and the estimate finds it."""
+    from habitatmap.change.habitat import run_habitat_change
+    from habitatmap.habitat.accuracy.design import label_from_raster
+    from habitatmap.legend import load_legend
+
+    legend = load_legend()
+    before = np.full((60, 60), 11)
+    mapped = before.copy()
+    mapped[:20, :20] = 71  # the map's burn: 400 px
+    truth = mapped.copy()
+    truth[20:30, :20] = 71  # the true burn is half as large again
+    for name, data in (("h1", before), ("h2", mapped), ("t2", truth)):
+        _class_raster(tmp_path / f"{name}.tif", data)
+    run_habitat_change(tmp_path / "h1.tif", tmp_path / "h2.tif", tmp_path / "map", legend)
+    run_habitat_change(tmp_path / "h1.tif", tmp_path / "t2.tif", tmp_path / "truth", legend)
+    design = design_sample(tmp_path / "map" / "change.tif", legend, n=60, min_per_class=20, seed=3)
+    assert design.label_field == "reference"
+    assert {r["key"]: r["n"] for r in design.table} == {
+        "korean_pine_broadleaf_forest>korean_pine_broadleaf_forest": 40,
+        "korean_pine_broadleaf_forest>burned_bare": 20}
+    assert "reference" in design.points and "habitat" not in design.points
+    with pytest.raises(ConfigError, match="from>to"):
+        design_sample(tmp_path / "map" / "change.tif", legend, n=60, users_accuracy={"burned_bare": 0.9})
+    labelled = label_from_raster(design, tmp_path / "truth" / "change.tif", legend)
+    assert set(labelled.points["reference"]) <= {"korean_pine_broadleaf_forest>korean_pine_broadleaf_forest",
+                                                 "korean_pine_broadleaf_forest>burned_bare"}
+    sample = write_design(labelled, tmp_path / "sample.gpkg", map_path="change.tif")
+    res = run_habitat_change(tmp_path / "h1.tif", tmp_path / "h2.tif", tmp_path / "est", legend,
+                             reference=str(sample))
+    adj = res.adjusted.set_index("code")
+    # Of the 40 points in the 3200 px unchanged stratum, those in the missed burn (200 px) say burned.
+    missed = (labelled.points["stratum"].str.endswith(">korean_pine_broadleaf_forest")
+              & (labelled.points["reference"] == "korean_pine_broadleaf_forest>burned_bare")).sum()
+    assert adj.loc[1171, "adjusted_ha"] == pytest.approx((400 + 3200 * missed / 40) * 0.09, rel=1e-6)
+
+
+def test_a_change_map_with_codes_outside_the_legend_is_refused(tmp_path):
+    from habitatmap.change.habitat import CHANGE_MAP_TAG
+    from habitatmap.legend import load_legend
+
+    with rasterio.open(tmp_path / "c.tif", "w", driver="GTiff", width=4, height=4, count=1, dtype="uint16",
+                       crs="EPSG:32652", transform=Affine(30, 0, 0, 0, -30, 0), nodata=0) as ds:
+        ds.write(np.full((1, 4, 4), 1199, dtype="uint16"))
+        ds.update_tags(PRODUCT=CHANGE_MAP_TAG)
+    with pytest.raises(InputDataError, match=r"change codes whose classes are not in the legend \(\[1199\]"):
+        design_sample(tmp_path / "c.tif", load_legend(), n=10)
