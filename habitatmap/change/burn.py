@@ -215,6 +215,7 @@ def run_burn(
     lang: str = "en",
     allow_ballpark: bool = False,
     rows_per_strip: int = 512,
+    context: dict[str, Any] | None = None,
 ) -> BurnResult:
     """Burn severity of a fire between two composites, written into ``out``.
 
@@ -236,6 +237,9 @@ def run_burn(
         Zone polygons (``FILE[:LAYER]``: ``country``, a park and a zone column) for the area table.
     mmu_ha
         Least area of a burned polygon (the map's minimum mapping unit).
+    context
+        What chose the composites (the fire date and scenes of ``change burn --fire-date``), kept
+        in the provenance record as ``fire``.
     """
     import rasterio.features
     from rasterio.windows import Window
@@ -252,6 +256,8 @@ def run_burn(
     record = Provenance(
         PRODUCT, parameters={"thresholds": [c.__dict__ for c in classes], "mmu_ha": mmu_ha, "lang": lang}
     )
+    if context:
+        record.parameters["fire"] = dict(context)
     record.add_input("pre", pre)
     record.add_input("post", post)
     with open_raster(pre, what="pre-fire composite") as a, open_raster(post, what="post-fire composite") as b:

@@ -8,7 +8,7 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path
 from habitatmap.cli._progress import block_progress
-from habitatmap.cli.options import Scheduler, Threads
+from habitatmap.cli.options import Scheduler, Threads, parse_date
 from habitatmap.composite.indices import INDICES
 
 __all__ = ["composite"]
@@ -20,12 +20,16 @@ def composite(
     out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help="Output COG."),
     method: str = typer.Option("median", "--method", help="median or medoid."),
     months: str | None = typer.Option(None, "--months", help="Months to use, e.g. 6-9, 11-2 or 6,7,9."),
+    start: str | None = typer.Option(None, "--start", help="First acquisition date to use, YYYY-MM-DD."),
+    end: str | None = typer.Option(None, "--end", help="Last acquisition date to use, YYYY-MM-DD."),
     indices: str | None = typer.Option(None, "--indices",
                                        help=f"Indices to add, comma-separated: {','.join(INDICES)}."),
     scheduler: Scheduler = None,
     threads: Threads = None,
 ) -> None:
     """Composite clear observations per pixel (median or medoid), add indices and a clear-count band.
+
+    --start and --end keep the scenes of a date range (one year's composite from a longer pull).
 
     Example: habitatmap composite scenes/ --out summer.tif --months 6-8 --indices ndvi,nbr
     """
@@ -35,7 +39,12 @@ def composite(
     from habitatmap.scenes.pull import load_manifest
 
     manifest = load_manifest(folder)
-    settings = CompositeSettings(method=method, months=parse_months(months),
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first and last and first > last:
+        from habitatmap.errors import ConfigError
+
+        raise ConfigError(f"--start {first} is after --end {last}; swap them.")
+    settings = CompositeSettings(method=method, months=parse_months(months), start=first, end=last,
                                  indices=parse_indices(indices, manifest["settings"]["bands"]),
                                  scheduler=scheduler, threads=threads)
     with block_progress("composite") as progress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +27,7 @@ __all__ = [
     "Threads",
     "Workers",
     "number",
+    "parse_date",
 ]
 
 BALLPARK_HELP = ("Accept a zero-shift datum step from an older datum (Pulkovo 1942, Beijing 1954, "
@@ -75,3 +77,15 @@ Retries = Annotated[int, typer.Option("--retries", parser=number(minimum=0, maxi
                                            "exponential backoff.")]
 AoiOption = Annotated[str | None, typer.Option("--aoi", help=AOI_HELP)]
 BboxOption = Annotated[str | None, typer.Option("--bbox", help=BBOX_HELP)]
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """A ``YYYY-MM-DD`` option's date (None stays None); anything else is one sentence."""
+    from habitatmap.values import quote
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {quote(value)}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None

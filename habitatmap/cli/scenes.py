@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,10 +10,9 @@ from rich.table import Table
 
 from habitatmap.cli._app import app, console, echo_path, err_console
 from habitatmap.cli._progress import scene_progress
-from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries, number
+from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries, number, parse_date
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.scenes.defaults import DEFAULT_BANDS, DEFAULT_COLLECTION, DEFAULT_STAC
-from habitatmap.values import quote
 
 __all__ = ["area_option", "list_scenes", "pull", "scenes_table", "search"]
 
@@ -54,15 +52,6 @@ def area_option(aoi: str | None, bbox: str | None) -> Area:
     return read_area(aoi) if aoi is not None else area_from_bbox(bbox or "")
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{option} {quote(value)}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None
-
-
 @scenes_app.command("search")
 def search(
     stac: str = typer.Option(DEFAULT_STAC, "--stac", help="STAC API URL, or a static catalog.json / "
@@ -92,7 +81,7 @@ def search(
     from habitatmap.scenes.search import SceneQuery, search_scenes, write_items
 
     area = area_option(aoi, bbox)
-    s, e = _date(start, "--start"), _date(end, "--end")
+    s, e = parse_date(start, "--start"), parse_date(end, "--end")
     if s and e and s > e:
         raise ConfigError(f"--start {s} is after --end {e}; swap them.")
     query = SceneQuery(area=area, start=s, end=e, max_cloud=max_cloud, platforms=tuple(platform),

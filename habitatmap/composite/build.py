@@ -8,6 +8,7 @@ a ``clear_count`` band (number of clear observations behind each pixel); nodata 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import warnings
@@ -56,6 +57,9 @@ class CompositeSettings:
         in spectral space, so bands stay physically consistent).
     months
         Keep only scenes acquired in these months (None: all).
+    start, end
+        Keep only scenes acquired on or after ``start`` and on or before ``end`` (None: no limit):
+        one year's composite, or the scenes before and after a fire.
     indices
         Indices computed from the composite (see :data:`habitatmap.indices.INDICES`).
     scheduler
@@ -66,6 +70,8 @@ class CompositeSettings:
 
     method: str = "median"
     months: frozenset[int] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
     indices: tuple[str, ...] = ()
     scheduler: str | None = None
     threads: int | None = None
@@ -173,12 +179,22 @@ def composite_block(
     return window, out, int(inside.sum()), int((inside & (count == 0)).sum())
 
 
-def _select(folder: Path, manifest: dict[str, Any], months: frozenset[int] | None) -> list[dict]:
+def _select(folder: Path, manifest: dict[str, Any], settings: CompositeSettings) -> list[dict]:
     entries = []
+    months = settings.months
     for entry in manifest.get("scenes", []):
-        month = entry.get("datetime", "")[5:7]
+        stamp = str(entry.get("datetime", ""))
+        month = stamp[5:7]
         if months is not None and not (month.isdigit() and int(month) in months):
             continue
+        if settings.start is not None or settings.end is not None:
+            try:
+                day = dt.date.fromisoformat(stamp[:10])
+            except ValueError:
+                continue  # a scene without a date cannot be placed in the range
+            if (settings.start is not None and day < settings.start) or \
+                    (settings.end is not None and day > settings.end):
+                continue
         path = scene_path(folder, entry)
         if not path.is_file():
             raise InputDataError(f"{path}: listed in {folder / 'manifest.json'} but missing; "
@@ -256,10 +272,13 @@ def composite_scenes(
                              "the scenes again into a new folder.") from None
     if area is not None:
         shapely.prepare(area)  # once, before the worker threads share it
-    entries = _select(folder, manifest, settings.months)
+    entries = _select(folder, manifest, settings)
     if not entries:
         when = f" in months {sorted(settings.months)}" if settings.months else ""
-        raise InputDataError(f"{folder}: no pulled scene{when}; widen --months or pull more scenes.")
+        if settings.start or settings.end:
+            when += f" from {settings.start or 'the first'} to {settings.end or 'the last'}"
+        raise InputDataError(f"{folder}: no pulled scene{when}; widen --months or the dates, or pull more "
+                             "scenes.")
     _check_grid(entries, grid, len(bands))
     indices = parse_indices(settings.indices, bands)
 
@@ -277,6 +296,10 @@ def composite_scenes(
     record = Provenance("composite", parameters={
         "method": settings.method, "indices": list(indices), "grid": grid.to_dict(),
         "months": sorted(settings.months) if settings.months else "all"})
+    if settings.start or settings.end:  # ISO 8601 interval, open ends as '..'
+        dates = f"{settings.start or '..'}/{settings.end or '..'}"
+        tags["DATES"] = dates
+        record.parameters["dates"] = dates
     for e in entries:
         record.add_input("scene", e["path"], sha256=e.get("sha256"), id=e["id"])
     record.add_operation("area of interest", (manifest["settings"].get("area") or {}).get("operation"))

@@ -55,3 +55,17 @@ def test_nan_options_give_one_line_and_exit_2(cli, tmp_path):
     r = cli("corridors", "border", "--current", tmp_path / "c.tif", "--border", "b.gpkg",
             "--segment-km", "inf", "--out", tmp_path)
     assert r.exit_code == 2 and "'--segment-km'" in r.stderr and "not a finite number" in r.stderr
+
+
+def test_parse_date():
+    import datetime as dt
+
+    import pytest
+
+    from habitatmap.cli.options import parse_date
+    from habitatmap.errors import ConfigError
+
+    assert parse_date("2022-04-20", "--fire-date") == dt.date(2022, 4, 20)
+    assert parse_date(None, "--start") is None
+    with pytest.raises(ConfigError, match=r"--start '20\.4\.2022': not a date; use YYYY-MM-DD"):
+        parse_date("20.4.2022", "--start")

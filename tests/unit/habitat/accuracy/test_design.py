@@ -87,7 +87,7 @@ def test_design_sample_and_file(class_map, tmp_path, root):
     assert len(pts) == d.n and pts["habitat"].isna().all()
     assert set(pts["stratum"]) == {legend.by_code(c).key for c in codes}
     assert (pts.groupby("stratum")["stratum_pixels"].nunique() == 1).all()
-    with pytest.raises(ConfigError, match="not keys of the map.s classes"):
+    with pytest.raises(ConfigError, match=r"not keys of the map.s classes"):
         design_sample(path, legend, users_accuracy={"no_such_class": 0.9})
     empty = tmp_path / "empty.tif"
     with rasterio.open(empty, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", nodata=0,
