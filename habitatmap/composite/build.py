@@ -24,7 +24,7 @@ from habitatmap.composite.indices import INDICES, compute_index, parse_indices
 from habitatmap.composite.spec import METHODS
 from habitatmap.errors import ConfigError, HabitatmapError, HabitatmapWarning, InputDataError, reason
 from habitatmap.grid import Grid
-from habitatmap.io.raster import cog_writer, open_raster
+from habitatmap.io.raster import FAST_COG_PROFILE, cog_writer, open_raster
 from habitatmap.provenance import Provenance
 from habitatmap.scenes.pull import load_manifest, scene_path
 from habitatmap.values import quote
@@ -312,8 +312,7 @@ def composite_scenes(
                     band_descriptions=names, tags=tags, band_tags=band_tags,
                     resampling="average",
                     # Compression threads are safe here: all reading is over when the COG is made.
-                    # ZSTD decodes and encodes several times faster than DEFLATE at a similar size.
-                    profile={"num_threads": "ALL_CPUS", "compress": "ZSTD", "level": 9}) as dst, \
+                    profile=FAST_COG_PROFILE) as dst, \
             dask_client(settings.scheduler, threads=settings.threads) as client:
         threads = sum(client.nthreads().values()) or 1
         tasks = ((paths, w, grid, area, bands, settings.method, indices) for w in windows)

@@ -31,6 +31,7 @@ from habitatmap.io.paths import check_local_path, file_url_path
 
 __all__ = [
     "COG_PROFILE",
+    "FAST_COG_PROFILE",
     "RasterArray",
     "ScratchRaster",
     "available_memory",
@@ -55,6 +56,10 @@ COG_PROFILE: dict[str, object] = {
     "overviews": "AUTO",
     "bigtiff": "IF_SAFER",
 }
+
+#: Overrides for large float rasters written once all reading is over (composites, burn indices):
+#: ZSTD decodes and encodes several times faster than DEFLATE at a similar size, on every core.
+FAST_COG_PROFILE: dict[str, object] = {"compress": "ZSTD", "level": 9, "num_threads": "ALL_CPUS"}
 
 #: Driver names by what a file is expected to be.
 GEOTIFF = ("GTiff",)

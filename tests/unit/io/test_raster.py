@@ -14,6 +14,7 @@ from habitatmap.errors import InputDataError, OutputError
 from habitatmap.grid import Grid
 from habitatmap.io.raster import (
     COG_PROFILE,
+    FAST_COG_PROFILE,
     RasterArray,
     ScratchRaster,
     available_memory,
@@ -52,6 +53,11 @@ def test_write_cog_is_valid_and_keeps_metadata(tmp_path):
         assert ds.compression.name.lower() == str(COG_PROFILE["compress"]).lower()
         np.testing.assert_array_equal(ds.read(1), arr)
     assert [p.name for p in tmp_path.iterdir()] == ["c.tif"]
+    fast = write_cog(tmp_path / "f.tif", arr.astype(np.float32), grid=GRID, nodata=float("nan"),
+                     profile=FAST_COG_PROFILE)
+    with rasterio.open(fast) as ds:
+        assert ds.compression.name.lower() == "zstd" and ds.tags(ns="IMAGE_STRUCTURE").get("PREDICTOR") == "3"
+        np.testing.assert_array_equal(ds.read(1), arr)
 
 
 def test_write_cog_checks_the_array_against_the_grid(tmp_path):
