@@ -127,6 +127,22 @@ def print_findings(site: Site, result: RunResult) -> None:
                       f"{dn['density_per_100km2']:.3g} per 100 km² (95 % {dn['lcl']:.3g}–{dn['ucl']:.3g})"
                       f"{held}, sigma {dn['sigma_m']:.0f} m",
                       highlight=False)
+    for burn in (v for k, v in f.items() if k.startswith("burn:")):
+        shown = {k: v for k, v in burn["classes_ha"].items()
+                 if k != "unburned" and not k.startswith("enhanced") and v > 0}
+        console.print(f"Burn severity of the fire of {burn['date']}: {burn['burned_ha']:.1f} ha burned ("
+                      + ", ".join(f"{k.replace('_', '-')} {v:.1f} ha" for k, v in shown.items())
+                      + f"); {len(burn['pre_scenes'])} scene(s) before the fire, {len(burn['post_scenes'])} "
+                      "after it.", highlight=False)
+    ch = f.get("change")
+    if ch:
+        y1, y2 = ch["years"]
+        console.print(f"Habitat change {y1}-{y2}: {ch['changed_ha']:.1f} ha mapped as changed class.",
+                      highlight=False)
+        for row in sorted(ch.get("adjusted", []), key=lambda r: -r["adjusted_ha"])[:3]:
+            console.print(f"  {row['from']} -> {row['to']}: mapped {row['mapped_ha']:.1f} ha, area-adjusted "
+                          f"{row['adjusted_ha']:.1f} ± {row['ci95_ha']:.1f} ha (95 %, {ch['n']} reference "
+                          "points)", highlight=False)
     out = result.out
     written = sorted({rel.split("/")[0] for rec in result.records.values() for rel in rec.outputs})
     console.print(f"Outputs in {out.resolve()}:")

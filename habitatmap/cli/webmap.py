@@ -31,6 +31,10 @@ def webmap(
                                 help="Folder from 'zoning compare': protection levels and border mismatch."),
     omniscape: Path = typer.Option(None, "--omniscape", file_okay=False,
                                    help="Folder from 'corridors omniscape': normalised current."),
+    burn: list[Path] = typer.Option([], "--burn", file_okay=False,
+                                    help="Folder from 'change burn': burn severity (repeatable)."),
+    change: Path = typer.Option(None, "--change", file_okay=False,
+                                help="Folder from 'change habitat': the pixels whose class changed."),
     lang: Lang = "en",
     online_basemap: bool = typer.Option(False, "--online-basemap",
                                         help="Add an OpenStreetMap layer (needs internet)."),
@@ -51,7 +55,7 @@ def webmap(
                           "'habitatmap webmap --help'.")
     result = build_webmap(basemap, out, state(ctx).legend, habitat=habitat, corridors=corridors, lang=lang,
                           online_basemap=online_basemap, allow_ballpark=allow_ballpark, zoning=zoning,
-                          omniscape=omniscape)
+                          omniscape=omniscape, burns=burn, change=change)
     console.print(f"  layers: {', '.join(result.layers)}", highlight=False)
     echo_operations(result.operations)
     console.print(f"  {len(result.classes)} habitat classes in the legend; {result.size_bytes / 1e6:.1f} MB, "

@@ -40,6 +40,7 @@ __all__ = [
     "gdal_path",
     "open_raster",
     "raster_grid",
+    "read_category_names",
     "read_gzipped_raster",
     "read_raster",
     "read_window",
@@ -345,6 +346,25 @@ def write_category_names(raster: str | os.PathLike[str], names: Mapping[int, str
     text = ("<PAMDataset>\n  <PAMRasterBand band=\"1\">\n    <CategoryNames>\n"
             f"{cats}\n    </CategoryNames>\n  </PAMRasterBand>\n</PAMDataset>\n")
     return write_text_atomic(Path(os.fspath(raster) + ".aux.xml"), text)
+
+
+def read_category_names(raster: str | os.PathLike[str]) -> dict[int, str]:
+    """The category names of a class raster's band 1 from its PAM sidecar (value -> name; empty
+    names left out); ``{}`` when it has none or the sidecar is not readable XML."""
+    import xml.etree.ElementTree as ET
+
+    side = Path(os.fspath(raster) + ".aux.xml")
+    if not side.is_file() or side.stat().st_size > 64 * 2**20:
+        return {}
+    try:  # expat >= 2.4 refuses entity-expansion bombs; the size is capped above
+        root = ET.parse(side).getroot()
+    except ET.ParseError:
+        return {}
+    band = next((b for b in root.iter("PAMRasterBand") if b.get("band", "1") == "1"), None)
+    cats = band.find("CategoryNames") if band is not None else None
+    if cats is None:
+        return {}
+    return {i: (c.text or "") for i, c in enumerate(cats.findall("Category")) if (c.text or "").strip()}
 
 
 def read_gzipped_raster(path: str | os.PathLike[str], *, what: str = "raster",

@@ -3,6 +3,9 @@
 ``generate(out_dir)`` writes, from one seed:
 
 * ``truth_habitat.tif``: the truth habitat map (legend codes) the scenes were synthesised from;
+* ``truth_habitat_2022.tif`` and ``truth_burn_severity.tif``: the same after the sample's fire of
+  :data:`~habitatmap.sampledata.habitat.FIRE_DATE` (burned ground where the canopy did not
+  survive), and the fire's severity (0-100 %); the scenes after that date show the fire;
 * ``stac/``: a static STAC catalog with a ``landsat-c2-l2`` collection of six Landsat 7/8/9 scenes
   (two seasons, two years) as per-band COGs, with clouds, shadows, cirrus, scene-edge fill and
   Landsat 7 SLC-off gaps flagged in ``QA_PIXEL``;
@@ -154,12 +157,25 @@ def generate(
                   band_descriptions=["habitat (legend code)"],
                   tags={**synthetic_tag, "LEGEND_ID": legend.id, "LEGEND_VERSION": legend.version})
 
+        # The fire draws from a generator of its own, so every other file stays as it was.
+        severity = habitat.make_fire(np.random.default_rng([seed, 2022]), ter, land)
+        after = habitat.after_fire(land.habitat, severity)
+        write_cog(root / "truth_habitat_2022.tif", after, grid=grid,
+                  nodata=legend.nodata, colormap=legend.colormap(), resampling="nearest",
+                  band_descriptions=["habitat (legend code)"],
+                  tags={**synthetic_tag, "LEGEND_ID": legend.id, "LEGEND_VERSION": legend.version,
+                        "FIRE_DATE": habitat.FIRE_DATE})
+        write_cog(root / "truth_burn_severity.tif", np.round(severity * 100).astype(np.uint8), grid=grid,
+                  nodata=None, resampling="average", band_descriptions=["burn severity (%)"],
+                  tags={**synthetic_tag, "FIRE_DATE": habitat.FIRE_DATE})
+
         items = []
         cdir = root / "stac" / "landsat-c2-l2"
         for spec in (SCENES if scenes is None else scenes):
             off = (min(spec.offset[0], size - ssize), min(spec.offset[1], size - ssize))
             spec_eff = dataclasses.replace(spec, offset=off)
-            scene = spectra.make_scene(rng, land.habitat, ter, spec_eff, texture, (ssize, ssize))
+            burn = severity if spec.date > habitat.FIRE_DATE else None
+            scene = spectra.make_scene(rng, land.habitat, ter, spec_eff, texture, (ssize, ssize), burn)
             sgrid = grid.subgrid(Window(off[1], off[0], ssize, ssize))
             idir = cdir / catalog.item_id(spec)
             idir.mkdir(parents=True)
@@ -219,6 +235,10 @@ def generate(
             "seed": seed, "grid": {"crs": SAMPLE_CRS, "resolution_m": 30, "width": size,
                                    "height": size, "bounds": list(grid.bounds)},
             "habitat_pixels": {keys[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)},
+            "fire": {"date": habitat.FIRE_DATE, "burned_pixels": int((severity > 0).sum()),
+                     "stand_replacing_pixels": int((severity >= habitat.STAND_REPLACING).sum()),
+                     "note": "a synthetic fire between the 2021 and 2022 scenes; the scenes after "
+                             "its date show it"},
             "training": stats,
             "datum_operations": {
                 "boundaries/ru_leopard_np*.shp": f"WGS 84 -> EPSG:28422 via '{vectors.PULKOVO_OP}'",

@@ -15,7 +15,8 @@ from habitatmap.sampledata.terrain import Terrain, fractal_noise
 KP, OAK, SPRUCE, LARCH, BIRCH = 11, 12, 13, 14, 15
 SHRUB, MEADOW, ROCK, WETLAND, WATER, CROP, BUILT, BARE = 21, 31, 42, 51, 52, 61, 62, 71
 
-__all__ = ["Landscape", "Settlement", "make_landscape"]
+__all__ = ["BURNABLE", "FIRE_DATE", "Landscape", "Settlement", "after_fire", "make_fire",
+           "make_landscape"]
 
 
 @dataclass
@@ -173,3 +174,45 @@ def _majority(hab: np.ndarray, radius: int) -> np.ndarray:
     best = codes[np.argmax(counts, axis=0)]
     own = np.take_along_axis(counts, np.searchsorted(codes, hab)[None], 0)[0]
     return np.where(own >= counts.max(axis=0) - 1e-6, hab, best).astype(np.uint8)
+
+
+#: The sample's fire: a spring grass fire that ran into the Russian oak and pine forest (spring
+#: fires are the parks' main fire threat), between the 2021 and the 2022 scenes.
+FIRE_DATE = "2022-04-20"
+FIRE_RADIUS_PX = 38.0
+#: Classes that burn (forests, shrub, meadow); fields, water, settlements and bare ground do not.
+BURNABLE = (KP, OAK, SPRUCE, LARCH, BIRCH, SHRUB, MEADOW)
+#: Severity from which the truth of 2022 shows burned ground (canopy gone); below it the canopy
+#: survives and the class stays.
+STAND_REPLACING = 0.45
+
+
+def make_fire(rng: np.random.Generator, terrain: Terrain, land: Landscape) -> np.ndarray:
+    """Burn severity (0 unburned ... 1 complete) of the sample's fire on the master grid.
+
+    An irregular patch about 2.3 km across, centred where the Russian side's burnable cover is
+    densest away from the grid's edges; severity falls from the centre to the rim, with noise.
+    """
+    shape = terrain.dem.shape
+    burnable = np.isin(land.habitat, BURNABLE)
+    share = ndimage.uniform_filter(burnable.astype(np.float32), size=int(2 * FIRE_RADIUS_PX) + 1)
+    margin = int(2 * FIRE_RADIUS_PX)
+    allowed = np.zeros(shape, bool)
+    allowed[margin:-margin, margin:-margin] = True
+    allowed &= (terrain.side > 0) & (terrain.dem < 650) & ~ndimage.binary_dilation(
+        land.burn_scars, iterations=margin)
+    score = np.where(allowed, share + 0.05 * rng.random(shape, dtype=np.float32), -1.0)
+    r0, c0 = np.unravel_index(int(np.argmax(score)), shape)
+    rows, cols = np.ogrid[0:shape[0], 0:shape[1]]
+    dist = np.hypot((rows - r0) / 1.0, (cols - c0) / 1.35) / FIRE_RADIUS_PX  # longer east-west
+    edge = 1 + 0.35 * fractal_noise(rng, shape, 2.4)
+    severity = np.clip(1.25 - 1.1 * dist * edge, 0.0, 1.0) * burnable
+    severity[dist * edge > 1.0] = 0.0
+    return severity.astype(np.float32)
+
+
+def after_fire(habitat: np.ndarray, severity: np.ndarray) -> np.ndarray:
+    """The truth habitat after the fire: burned ground where the canopy did not survive."""
+    out = habitat.copy()
+    out[severity >= STAND_REPLACING] = BARE
+    return out

@@ -101,11 +101,17 @@ def _signatures(habitat: np.ndarray, table: dict[int, tuple[float, ...]]) -> np.
 
 def surface(
     rng: np.random.Generator, habitat: np.ndarray, terrain: Terrain, spec: SceneSpec,
-    texture: np.ndarray,
+    texture: np.ndarray, burn: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Cloud-free surface reflectance (bands, rows, cols) on the master grid for one scene."""
+    """Cloud-free surface reflectance (bands, rows, cols) on the master grid for one scene;
+    ``burn`` (severity 0-1) blends each pixel's cover towards burned ground (char and ash:
+    NIR falls, SWIR2 rises), so dNBR grows with severity."""
     shape = habitat.shape
-    refl = _signatures(habitat, SUMMER if spec.season == "summer" else AUTUMN)
+    table = SUMMER if spec.season == "summer" else AUTUMN
+    refl = _signatures(habitat, table)
+    if burn is not None:
+        bare = np.array(table[71], np.float32)[:, None, None]
+        refl = refl * (1 - burn)[None] + bare * burn[None]
     # Within-class variation: a fixed (stand structure) and a per-date part (phenology, moisture).
     brightness = 1 + 0.07 * texture + 0.04 * fractal_noise(rng, shape, 3.2)
     refl *= brightness
@@ -163,10 +169,11 @@ def _slc_off(shape: tuple[int, int], offset: tuple[int, int]) -> np.ndarray:
 
 def make_scene(
     rng: np.random.Generator, habitat: np.ndarray, terrain: Terrain, spec: SceneSpec,
-    texture: np.ndarray, size: tuple[int, int],
+    texture: np.ndarray, size: tuple[int, int], burn: np.ndarray | None = None,
 ) -> SceneData:
-    """Synthesise one scene's window: DN bands (scale/offset applied inversely) and QA_PIXEL."""
-    refl_full = surface(rng, habitat, terrain, spec, texture)
+    """Synthesise one scene's window: DN bands (scale/offset applied inversely) and QA_PIXEL
+    (``burn``: a fire's severity before this acquisition, see :func:`surface`)."""
+    refl_full = surface(rng, habitat, terrain, spec, texture, burn)
     r0, c0 = spec.offset
     h, w = size
     sl = (slice(r0, r0 + h), slice(c0, c0 + w))

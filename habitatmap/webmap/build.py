@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,9 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
                  corridors: str | os.PathLike[str] | None = None, lang: str = "en",
                  online_basemap: bool = False, allow_ballpark: bool = False,
                  zoning: str | os.PathLike[str] | None = None,
-                 omniscape: str | os.PathLike[str] | None = None) -> WebMapResult:
+                 omniscape: str | os.PathLike[str] | None = None,
+                 burns: Sequence[str | os.PathLike[str]] = (),
+                 change: str | os.PathLike[str] | None = None) -> WebMapResult:
     """Write one self-contained HTML map of the base map and, when given, habitat and corridors.
 
     Parameters
@@ -101,6 +104,11 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
     omniscape
         A folder from ``corridors omniscape`` (or an Omniscape project folder): its
         ``normalized_cum_currmap.tif`` adds normalised current (impeded to channelled flow).
+    burns
+        Folders from ``change burn``: each ``severity.tif`` adds a burn severity layer.
+    change
+        A folder from ``change habitat``: its ``change.tif`` adds the changed pixels, a colour per
+        from-to pair (the largest pairs in the legend).
     allow_ballpark
         Accept a zero-shift datum step for layers or rasters on an older datum.
 
@@ -133,6 +141,15 @@ def build_webmap(basemap: str | os.PathLike[str], out: str | os.PathLike[str], l
         _add_normalized(fmap, result, normalized, lang, allow_ballpark)
     if zoning is not None:
         _add_zoning(fmap, result, Path(zoning) / "zoning.gpkg", lang, allow_ballpark)
+    palettes = [_add_burn(fmap, result, Path(b), lang, allow_ballpark) for b in burns]
+    if change is not None:
+        palettes.append(_add_change(fmap, result, Path(change), lang, allow_ballpark))
+    if palettes:
+        from branca.element import Element
+
+        fmap.get_root().html.add_child(Element(
+            '<div id="hm-change-legends" style="position:fixed;top:90px;left:10px;z-index:1000;'
+            'max-height:40%;overflow:auto">' + "".join(palettes) + "</div>"))
     _finish(fmap, result, legend, lang, bounds)
     write_offline(fmap, out)  # OpenStreetMap tiles are requested by Leaflet, not by the page
     result.size_bytes = out.stat().st_size
@@ -245,6 +262,68 @@ def _add_corridors(fmap: Any, result: WebMapResult, current: Path | None, paths:
                            tooltip=folium.GeoJsonTooltip(fields=fields),
                            popup=folium.GeoJsonPopup(fields=fields)).add_to(fmap)
             result.layers.append(label("paths", lang))
+
+
+def _palette_html(title: str, items: list[tuple[tuple[int, int, int, int], str]]) -> str:
+    rows = "".join(
+        f'<div class="hm-legend-item"><span style="display:inline-block;width:14px;height:14px;'
+        f'background:rgb({r},{g},{b});margin-right:6px;border:1px solid #555"></span>'
+        f"{html.escape(name)}</div>"
+        for (r, g, b, _a), name in items)
+    return (f'<div class="hm-palette" style="background:white;padding:8px 10px;border:1px solid #888;'
+            f'font:12px sans-serif;margin-bottom:6px"><b>{html.escape(title)}</b>{rows}</div>')
+
+
+def _raster_in(folder: Path, name: str, command: str) -> Path:
+    path = folder / name
+    if not path.is_file():
+        raise InputDataError(f"{folder}: no {name}; pass the folder of 'habitatmap {command}'.")
+    return path
+
+
+def _add_burn(fmap: Any, result: WebMapResult, folder: Path, lang: str, allow_ballpark: bool) -> str:
+    """A fire's severity classes in their colours; returns the legend block."""
+    import folium
+
+    from habitatmap.io.raster import read_category_names
+    from habitatmap.io.text import read_json
+    from habitatmap.webmap.images import palette_image
+
+    path = _raster_in(folder, "severity.tif", "change burn")
+    shown, colours, uri, bounds, op = palette_image(path, allow_ballpark=allow_ballpark, what="burn severity")
+    result.operations[str(path)] = op
+    record = folder / "provenance.json"
+    fire = read_json(record, what="burn provenance").get("parameters", {}).get("fire", {}) \
+        if record.is_file() else {}
+    name = f"{label('burn_severity', lang)} {fire.get('fire_date') or folder.name}"
+    folium.raster_layers.ImageOverlay(uri, bounds=bounds, name=name, opacity=0.85,
+                                      interactive=False).add_to(fmap)
+    result.layers.append(name)
+    names = read_category_names(path)
+    return _palette_html(name, [(colours[c], names.get(c, str(c))) for c in sorted(shown)])
+
+
+def _add_change(fmap: Any, result: WebMapResult, folder: Path, lang: str, allow_ballpark: bool,
+                top: int = 8) -> str:
+    """The pixels whose class changed, a colour per from-to pair; returns the legend block (the
+    ``top`` largest pairs)."""
+    import folium
+
+    from habitatmap.io.raster import read_category_names
+    from habitatmap.webmap.images import palette_image
+
+    path = _raster_in(folder, "change.tif", "change habitat")
+    shown, colours, uri, bounds, op = palette_image(
+        path, allow_ballpark=allow_ballpark, what="habitat change",
+        keep=lambda codes: codes // 100 != codes % 100)
+    result.operations[str(path)] = op
+    name = label("habitat_change", lang)
+    folium.raster_layers.ImageOverlay(uri, bounds=bounds, name=name, opacity=0.9, interactive=False,
+                                      show=False).add_to(fmap)
+    result.layers.append(name)
+    names = read_category_names(path)
+    largest = sorted(shown, key=lambda c: -shown[c])[:top]
+    return _palette_html(name, [(colours[c], names.get(c, str(c))) for c in largest])
 
 
 def _normalized_file(folder: str | os.PathLike[str]) -> Path:

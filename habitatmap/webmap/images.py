@@ -12,7 +12,8 @@ import numpy as np
 
 from habitatmap.geodesy import DatumOperation
 
-__all__ = ["MAX_IMAGE_PX", "current_image", "habitat_image", "png_data_uri", "ratio_image", "to_mercator"]
+__all__ = ["MAX_IMAGE_PX", "current_image", "habitat_image", "palette_image", "png_data_uri", "ratio_image",
+           "to_mercator"]
 
 #: Longest side, in pixels, of the habitat and current images embedded in a web map. A whole
 #: Landsat-scene habitat map (7681 x 7821 px) then makes a 2.1 MB page (measured), and 2048 px is
@@ -68,6 +69,34 @@ def habitat_image(path: str | os.PathLike[str], legend: Any, *,
             rgba[arr == c] = cmap[c]
     known = [c for c in codes if c in cmap]
     return known, png_data_uri(rgba), bounds, op
+
+
+def palette_image(path: str | os.PathLike[str], *, allow_ballpark: bool = False, what: str = "class map",
+                  keep: Any = None) -> tuple[dict[int, int], dict[int, tuple[int, int, int, int]], str,
+                                             list[list[float]], Any]:
+    """A class raster in its own colour table (burn severity, habitat change) as a PNG: (pixels of
+    each code shown, the colours, data URI, bounds, operation). ``keep(codes) -> bool mask`` picks
+    the codes drawn (e.g. only changed pairs); nodata, 0 and codes without a colour are clear."""
+    from habitatmap.io.raster import open_raster
+
+    with open_raster(path, what=what) as ds:
+        try:
+            cmap = {int(k): tuple(int(c) for c in v) for k, v in ds.colormap(1).items()}
+        except ValueError:  # no colour table
+            cmap = {}
+    arr, bounds, nodata, op = to_mercator(path, "nearest", allow_ballpark=allow_ballpark, what=what)
+    values = arr.astype(np.int64)
+    codes, counts = np.unique(values, return_counts=True)
+    shown = {int(c): int(n) for c, n in zip(codes, counts, strict=True)
+             if c != 0 and (np.isnan(nodata) or c != nodata) and int(c) in cmap}
+    if keep is not None and shown:
+        wanted = np.asarray(keep(np.array(list(shown))), dtype=bool)
+        shown = {c: n for (c, n), k in zip(shown.items(), wanted, strict=True) if k}
+    rgba = np.zeros((*arr.shape, 4), dtype=np.uint8)
+    for c in shown:
+        r, g, b, _a = cmap[c]
+        rgba[values == c] = (r, g, b, 230)
+    return shown, {c: cmap[c] for c in shown}, png_data_uri(rgba), bounds, op
 
 
 def ratio_image(path: str | os.PathLike[str], *, span: float = 4.0,

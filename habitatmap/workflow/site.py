@@ -16,13 +16,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from habitatmap.errors import ConfigError
+from habitatmap.errors import ConfigError, HabitatmapError
 from habitatmap.legend.model import LANGUAGES, Names
 from habitatmap.values import quote, validation_problem
 
-__all__ = ["BasemapSpec", "ClassificationSpec", "CompositeSpec", "CoresSpec", "CorridorSpec", "DateRange",
-           "DensitySpec", "MonitoringSpec", "OmniscapeSpec", "ReferenceDesignSpec", "SceneSearch", "Site",
-           "SurveySpec", "ZoningSpec", "key_lines", "load_site"]
+__all__ = ["BasemapSpec", "ChangeDesignSpec", "ChangeSpec", "ClassificationSpec", "CompositeSpec",
+           "CoresSpec", "CorridorSpec", "DateRange", "DensitySpec", "FireSpec", "MonitoringSpec",
+           "OmniscapeSpec", "ReferenceDesignSpec", "SceneSearch", "Site", "SurveySpec", "ZoningSpec",
+           "key_lines", "load_site"]
 
 
 class _Spec(BaseModel):
@@ -208,6 +209,52 @@ class MonitoringSpec(_Spec):
         return self
 
 
+class FireSpec(_Spec):
+    """One fire whose burn severity the site maps, from the site's own scenes: the snow-free months
+    of the season before its date and of the season after it (``change burn --fire-date``)."""
+
+    date: dt.date
+    months: str = "6-8"
+    assessment: str = Field(default="extended", pattern=r"^(extended|initial)$")
+    thresholds: Path | None = None
+    #: Unburned reference polygons (FILE or FILE:LAYER): their mean dNBR is the offset.
+    reference: str | None = None
+    mmu_ha: float = Field(default=4.0, ge=0, le=10**6)
+
+
+class ChangeDesignSpec(_Spec):
+    """A reference sample of the habitat change map (its from-to pairs as strata); labelled from
+    two reference rasters (before, after) where such exist, else written for interpreters."""
+
+    n: int = Field(default=300, ge=1, le=10**6)
+    min_per_class: int = Field(default=20, ge=0, le=10**5)
+    seed: int = Field(default=0, ge=0)
+    label_from: list[Path] = Field(default_factory=list, max_length=2)
+
+    @model_validator(mode="after")
+    def _pair(self) -> ChangeDesignSpec:
+        if len(self.label_from) not in (0, 2):
+            raise ValueError("label_from names the reference rasters of both years, before and after")
+        return self
+
+
+class ChangeSpec(_Spec):
+    """Change monitoring: the habitat map of each of two years (the site's composites restricted to
+    each year, classified with the site's model) compared, and the burn severity of each fire."""
+
+    years: list[int] = Field(default_factory=list, max_length=2)
+    reference_design: ChangeDesignSpec | None = None
+    fires: list[FireSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _years(self) -> ChangeSpec:
+        if self.years and (len(self.years) != 2 or self.years[0] >= self.years[1]):
+            raise ValueError("years names two years, the earlier first (e.g. [2021, 2022])")
+        if self.reference_design is not None and not self.years:
+            raise ValueError("a reference_design needs the two years compared")
+        return self
+
+
 class Site(_Spec):
     """One transboundary site."""
 
@@ -230,6 +277,7 @@ class Site(_Spec):
     corridors: list[CorridorSpec] = Field(default_factory=list)
     zoning: ZoningSpec | None = None
     monitoring: MonitoringSpec | None = None
+    change: ChangeSpec | None = None
     #: Language of the web map.
     webmap_lang: str = "en"
     root: Path = Field(default=Path("."), exclude=True)
@@ -379,4 +427,18 @@ def load_site(path: str | os.PathLike[str]) -> Site:
                          f"{len(site.countries)} countries; list the two sides in site.countries.")
     if site.corridors and site.classification is None:
         raise refuse(("corridors",), "corridors need the habitat map; add site.classification.")
+    if site.change is not None:
+        if site.change.years and site.classification is None:
+            raise refuse(("change", "years"), "each year's habitat map needs the site's classification; "
+                         "add site.classification.")
+        covered = {y for r in site.scenes.dates for y in range(r.start.year, r.end.year + 1)}
+        for y in site.change.years:
+            if y not in covered:
+                raise refuse(("change", "years"), f"{y} is outside site.scenes.dates; widen the dates to "
+                             "cover both years.")
+        for i, fire in enumerate(site.change.fires):
+            try:
+                parse_months(fire.months)
+            except HabitatmapError as err:
+                raise refuse(("change", "fires", i, "months"), str(err)) from None
     return site

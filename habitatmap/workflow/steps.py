@@ -490,7 +490,9 @@ def _webmap(ctx: StepContext) -> StepOutcome:
     build_webmap(ctx.out / "basemap.gpkg", ctx.out / "map.html", ctx.legend, habitat=habitat,
                  corridors=corridors, lang=site.webmap_lang,
                  zoning=ctx.out / "zoning" if site.zoning is not None else None,
-                 omniscape=ctx.out / _folders(site, omni)["omniscape"] if omni is not None else None)
+                 omniscape=ctx.out / _folders(site, omni)["omniscape"] if omni is not None else None,
+                 burns=[ctx.out / f"burn_{f.date}" for f in site.change.fires] if site.change else (),
+                 change=ctx.out / "change" if site.change is not None and site.change.years else None)
     return StepOutcome(["map.html"], facts={"path": "map.html"},
                        products=[_product("map.html", "Offline web map of everything", "html")])
 
@@ -593,8 +595,12 @@ def site_steps(site: Site, legend: Legend) -> list[Step]:
         from habitatmap.workflow.monitoring import monitoring_steps
 
         steps += monitoring_steps(site, legend_id, zoning=zs is not None, basemap=bm is not None)
+    if site.change is not None:
+        from habitatmap.workflow.change import change_steps
+
+        steps += change_steps(site, legend_id, basemap=bm is not None)
     if bm is not None:
-        kinds = ("basemap", "classify", "leastcost", "circuit", "omniscape", "zoning")
+        kinds = ("basemap", "classify", "leastcost", "circuit", "omniscape", "zoning", "change", "burn")
         deps = tuple(s.name for s in steps if s.kind in kinds)
         steps.append(Step("webmap", deps, {**legend_id, "lang": site.webmap_lang}, {}, _webmap))
     # The legend (names, colours, resistances) and an agency's datum parameters decide the results

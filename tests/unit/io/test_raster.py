@@ -187,3 +187,14 @@ def test_read_window_names_the_file_of_a_truncated_raster(tmp_path):
     with open_raster(cut) as ds, pytest.raises(InputDataError, match=r"cut\.tif: reading failed \(.+\); "
                                                                      "the file may be truncated"):
         read_window(ds, 1, path=cut)
+
+
+def test_category_names_are_read_back(tmp_path):
+    from habitatmap.io.raster import read_category_names, write_category_names
+
+    (tmp_path / "x.tif").write_bytes(b"")
+    assert read_category_names(tmp_path / "x.tif") == {}
+    write_category_names(tmp_path / "x.tif", {1: "a & <b>", 3: "c"})
+    assert read_category_names(tmp_path / "x.tif") == {1: "a & <b>", 3: "c"}
+    (tmp_path / "x.tif.aux.xml").write_text("<PAMDataset><unclosed>")
+    assert read_category_names(tmp_path / "x.tif") == {}

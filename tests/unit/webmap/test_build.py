@@ -174,3 +174,42 @@ def test_the_map_gains_omniscape_normalised_current(demo_run, browser, cli, tmp_
         info["page"].close()
     r = cli("webmap", "--basemap", out / "basemap.gpkg", "--omniscape", tmp_path, "--out", html)
     assert r.exit_code == 2 and "no normalized_cum_currmap.tif" in r.stderr
+
+
+def test_the_map_gains_burn_severity_and_habitat_change(demo_run, browser, cli, tmp_path):
+    """--burn and --change add the fire's severity classes and the changed pixels (off at first),
+    each with a legend of the classes shown, named from the rasters' category names."""
+    from habitatmap.io.raster import read_category_names
+    from habitatmap.legend.labels import label
+
+    out, _ = demo_run
+    burn = out / "burn_2022-04-20"
+    html = tmp_path / "map_change.html"
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--burn", burn, "--change", out / "change",
+            "--lang", "ru", "--out", html)
+    assert r.exit_code == 0, r.output
+    info = open_page(browser, html, "webmap_change.png")
+    try:
+        page = info["page"]
+        assert info["blocked"] == [] and info["errors"] == []
+        severity = f"{label('burn_severity', 'ru')} 2022-04-20"
+        assert severity in info["layers"] and label("habitat_change", "ru") in info["layers"]
+        assert info["images"] == 1  # the severity; the change layer starts hidden
+        page.locator(".leaflet-control-layers-overlays label", has_text=label("habitat_change", "ru")) \
+            .locator("input").check()
+        page.wait_for_timeout(300)
+        assert page.locator("img.leaflet-image-layer").count() == 2
+        legends = page.locator("#hm-change-legends .hm-palette")
+        assert legends.count() == 2
+        names = read_category_names(burn / "severity.tif")
+        text = legends.nth(0).inner_text()
+        assert names[7] in text and names[4] in text  # high and low severity (Russian names)
+        change_names = read_category_names(out / "change" / "change.tif")
+        assert change_names[1171] in legends.nth(1).inner_text()  # Korean pine forest -> burned
+        assert "→" in change_names[1171]
+        page.screenshot(path=str(ARTIFACTS / "webmap_change_on.png"))
+    finally:
+        info["page"].close()
+    r = cli("webmap", "--basemap", out / "basemap.gpkg", "--burn", tmp_path, "--out", html)
+    assert r.exit_code == 2 and "no severity.tif" in r.stderr
+

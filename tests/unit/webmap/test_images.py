@@ -15,6 +15,7 @@ from habitatmap.webmap.images import (
     MAX_IMAGE_PX,
     current_image,
     habitat_image,
+    palette_image,
     png_data_uri,
     ratio_image,
     to_mercator,
@@ -73,3 +74,17 @@ def test_an_old_datum_raster_needs_the_flag(tmp_path):
     with pytest.raises(GeodesyError, match="zero-shift ballpark"):
         to_mercator(path, "nearest")
     assert to_mercator(path, "nearest", allow_ballpark=True)[3].ballpark
+
+
+def test_palette_image_uses_the_files_colour_table(tmp_path):
+    arr = np.zeros((40, 40), np.uint16)
+    arr[:20] = 1111  # unchanged
+    arr[20:, :10] = 1171  # changed
+    path = _tif(tmp_path / "c.tif", arr)
+    with rasterio.open(path, "r+") as ds:
+        ds.write_colormap(1, {1111: (200, 200, 200, 255), 1171: (255, 0, 0, 255)})
+    shown, colours, uri, _bounds, op = palette_image(path)
+    assert shown.keys() == {1111, 1171} and colours[1171] == (255, 0, 0, 255)
+    assert uri.startswith("data:image/png;base64,") and op.target_crs == "EPSG:3857"
+    only, _, _, _, _ = palette_image(path, keep=lambda c: c // 100 != c % 100)
+    assert list(only) == [1171] and only[1171] > 0

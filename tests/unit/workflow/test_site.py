@@ -7,12 +7,15 @@ import pytest
 from habitatmap.errors import ConfigError
 from habitatmap.workflow.site import (
     BasemapSpec,
+    ChangeDesignSpec,
+    ChangeSpec,
     ClassificationSpec,
     CompositeSpec,
     CoresSpec,
     CorridorSpec,
     DateRange,
     DensitySpec,
+    FireSpec,
     MonitoringSpec,
     OmniscapeSpec,
     ReferenceDesignSpec,
@@ -136,3 +139,26 @@ def test_monitoring_needs_packages_or_a_survey(site_copy):
     path = site_copy(old, "    packages: [a, b]\n" + old)
     with pytest.raises(ConfigError, match="packages or a synthetic survey"):
         load_site(path)
+
+
+def test_change_section(root, site_copy):
+    import datetime as dt
+
+    site = load_site(root / "workflows" / "tumen.yaml")
+    assert isinstance(site.change, ChangeSpec) and site.change.years == [2021, 2022]
+    assert isinstance(site.change.reference_design, ChangeDesignSpec)
+    assert len(site.change.reference_design.label_from) == 2
+    fire = site.change.fires[0]
+    assert isinstance(fire, FireSpec) and fire.date == dt.date(2022, 4, 20) and fire.assessment == "extended"
+    for old, new, message in [
+        ("years: [2021, 2022]", "years: [2022, 2021]", "two years, the earlier first"),
+        ("years: [2021, 2022]", "years: [2019, 2022]", r"site.change.years: 2019 is outside site.scenes"),
+        ("{date: 2022-04-20, months: 6-8}", "{date: 2022-04-20, months: 6-14}",
+         r"site.change.fires.0.months: --months '6-14': not months"),
+        ("{date: 2022-04-20, months: 6-8}", "{date: 2022-04-20, assessment: late}",
+         r"site.change.fires.0.assessment"),
+        ("label_from: [../sample_data/tumen/truth_habitat.tif, ../sample_data/tumen/truth_habitat_2022.tif]",
+         "label_from: [../sample_data/tumen/truth_habitat.tif]", "the reference rasters of both years"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            load_site(site_copy(old, new))
