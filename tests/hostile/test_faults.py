@@ -263,6 +263,7 @@ def test_two_leastcost_runs_into_one_folder(products, tmp_path):
     no_staging(out)
 
 
+@pytest.mark.slow  # about 13 s; tests/unit/io/test_lock.py refuses a lock another process holds
 def test_two_pulls_into_one_folder(products, tmp_path):
     from tests.conftest import ROOT
 

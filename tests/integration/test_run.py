@@ -23,7 +23,7 @@ SITE = ROOT / "workflows" / "tumen.yaml"
 AFTER_CLASSIFY = {"classify", "accuracy", "polygonize", "basemap", "sheet", "resistance:amur_leopard",
                   "leastcost:amur_leopard", "circuit:amur_leopard", "omniscape:amur_leopard",
                   "border:amur_leopard", "zoning", "grid", "stations", "survey", "merge", "summary",
-                  "density", "webmap"}
+                  "density", "classify:2021", "classify:2022", "change", "burn:2022-04-20", "webmap"}
 
 
 def _ran(out: Path) -> dict[str, str]:

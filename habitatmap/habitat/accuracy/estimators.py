@@ -87,10 +87,15 @@ class _Strata:
         self.n = np.array([len(i) for i in self.index], dtype=float)
         self.total = self.N.sum()
         self.f = self.n / self.N if fpc else np.zeros_like(self.N)
+        # Each unit's weight in the estimated mean, N_h / (N n_h): the mean is then one dot product
+        # (sum_h N_h mean_h(y) / N), and a whole cross-tabulation one weighted count.
+        self.weights = np.zeros(len(strata))
+        for Nh, nh, i in zip(self.N, self.n, self.index, strict=True):
+            self.weights[i] = Nh / (self.total * nh)
 
     def mean(self, y: np.ndarray) -> float:
         """Estimated population mean of ``y`` (a proportion for an indicator)."""
-        return float(sum(Nh * y[i].mean() for Nh, i in zip(self.N, self.index, strict=True)) / self.total)
+        return float(np.dot(self.weights, y))
 
     def var_mean(self, y: np.ndarray) -> float:
         """Variance of :meth:`mean`."""
@@ -178,9 +183,7 @@ def estimate(
     for a, b in zip(m, r, strict=True):
         matrix[pos[a], pos[b]] += 1
     props = np.zeros((k, k))
-    for i, ci in enumerate(codes):
-        for j, cj in enumerate(codes):
-            props[i, j] = st.mean(((m == ci) & (r == cj)).astype(float))
+    np.add.at(props, ([pos[a] for a in m], [pos[b] for b in r]), st.weights)
 
     correct = (m == r).astype(float)
     oa, oa_var = st.mean(correct), st.var_mean(correct)

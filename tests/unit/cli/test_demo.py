@@ -50,7 +50,7 @@ def test_demo_writes_outputs(demo_run):
             assert count.max() <= n_scenes and (count > 0).mean() > 0.8
     assert str(out.resolve()) in r.stdout.replace("\n", "")
     assert "1:100000 sheet of the area's centre: K-52-46 / K52D004010" in r.stdout
-    assert "overall 0.941 ± 0.013 (95 %, area-weighted, 1275 points)" in r.stdout  # as the README says
+    assert "overall 0.943 ± 0.013 (95 %, area-weighted, 1275 points)" in r.stdout  # as the README says
     import pyogrio
 
     layers = {n for n, _ in pyogrio.list_layers(out / "basemap.gpkg")}

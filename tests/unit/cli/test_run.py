@@ -20,7 +20,7 @@ def test_plan_of_a_finished_run_says_cached_and_runs_nothing(cli, demo_run):
     before = sorted(p.name for p in out.iterdir())
     r = cli("run", SITE, "--out", out, "--plan")
     assert r.exit_code == 0, r.stderr
-    assert "0 of 23 steps would run; nothing was run (--plan)." in r.stdout.replace("\n", " ")
+    assert "0 of 31 steps would run; nothing was run (--plan)." in r.stdout.replace("\n", " ")
     assert sorted(p.name for p in out.iterdir()) == before
 
 
@@ -28,7 +28,7 @@ def test_unchanged_rerun_is_all_cached(cli, demo_run):
     out, _ = demo_run
     r = cli("run", SITE, "--out", out)
     assert r.exit_code == 0, r.stderr
-    assert "Ran 0 step(s), 23 cached" in r.stdout
+    assert "Ran 0 step(s), 31 cached" in r.stdout
 
 
 def test_user_errors_are_one_sentence(cli, tmp_path, site_copy):
@@ -81,4 +81,4 @@ def test_a_copied_site_file_pointing_at_its_own_files(cli, tmp_path):
     mine.write_text(text, encoding="utf-8")
     r = cli("run", mine, "--out", tmp_path / "out", "--plan")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.count("missing: never ran") == 23 and "not found" not in r.stdout
+    assert r.stdout.count("missing: never ran") == 31 and "not found" not in r.stdout

@@ -19,7 +19,9 @@ def test_tumen_graph(root):
         "legend", "search", "pull", "composite:summer", "composite:autumn", "classify", "accuracy",
         "polygonize", "basemap", "sheet", "resistance:amur_leopard", "leastcost:amur_leopard",
         "circuit:amur_leopard", "omniscape:amur_leopard", "border:amur_leopard", "zoning", "grid", "stations",
-        "survey", "merge", "summary", "density", "webmap"]
+        "survey", "merge", "summary", "density", "composite:summer:2021", "composite:autumn:2021",
+        "classify:2021", "composite:summer:2022", "composite:autumn:2022", "classify:2022", "change",
+        "burn:2022-04-20", "webmap"]
     by = {s.name: s for s in steps}
     assert by["omniscape:amur_leopard"].deps == ("resistance:amur_leopard",)
     assert by["omniscape:amur_leopard"].params["radius"] == 12
