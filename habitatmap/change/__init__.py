@@ -1,4 +1,5 @@
-"""Change monitoring: burn severity from Landsat composites and habitat change between two maps."""
+"""Change monitoring: burn severity from Landsat composites (or a fire date, whose scenes are chosen,
+pulled and composited) and habitat change between two maps."""
 
 from habitatmap._lazy import attach
 
@@ -7,7 +8,9 @@ __all__, __getattr__, __dir__ = attach(
     {
         "KEY_BENSON": "burn",
         "BurnResult": "burn",
+        "CHANGE_MAP_TAG": "habitat",
         "ChangeResult": "habitat",
+        "FireScenes": "fire",
         "SeverityClass": "burn",
         "burn_indices": "burn",
         "change_code": "habitat",
@@ -17,7 +20,9 @@ __all__, __getattr__, __dir__ = attach(
         "nbr": "burn",
         "read_crosswalk": "habitat",
         "run_burn": "burn",
+        "run_fire_burn": "fire",
         "run_habitat_change": "habitat",
+        "select_fire_scenes": "fire",
         "split_code": "habitat",
     },
 )

@@ -5,11 +5,13 @@ from habitatmap._lazy import attach
 
 __all__, __getattr__, __dir__ = attach(__name__, {
     "BasemapSpec": "site",
+    "ChangeSpec": "site",
     "ClassificationSpec": "site",
     "CompositeSpec": "site",
     "CoresSpec": "site",
     "CorridorSpec": "site",
     "DateRange": "site",
+    "FireSpec": "site",
     "PlanEntry": "runner",
     "ReferenceDesignSpec": "site",
     "RunObserver": "runner",
