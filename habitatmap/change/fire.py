@@ -141,9 +141,13 @@ def run_fire_burn(
 
     if not months:
         raise ConfigError("--months is empty; give the snow-free months, e.g. 6-9.")
+    from habitatmap.io.atomic import check_output_dir
+
     fire_seasons(fire_date, months, assessment)  # checks the assessment before any request
     out = Path(out)
     work = Path(scenes_dir) if scenes_dir is not None else out.with_name(f"{out.name}_scenes")
+    for folder in (out, work):  # before the search, the pull and the composites
+        check_output_dir(folder)
     span = dt.timedelta(days=SEARCH_DAYS)
     items: list[Any] = []
     for start, end in ((fire_date - span, fire_date - dt.timedelta(days=1)),

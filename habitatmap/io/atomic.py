@@ -25,6 +25,7 @@ from habitatmap.errors import OutputError
 __all__ = [
     "OutputFolder",
     "atomic_path",
+    "check_output_dir",
     "check_output_folder",
     "clean_own_leftovers",
     "is_own_leftover",
@@ -51,6 +52,19 @@ def _current_umask() -> int:
 
 # mkstemp creates files readable by the owner only; outputs get the usual permissions instead.
 _FILE_MODE = 0o666 & ~_current_umask()
+
+
+def check_output_dir(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`OutputError` unless ``path`` is, or can be created as, a writable folder
+    (before long work whose results go there)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: is a file, but an output folder is to be written there; "
+                          "choose a folder name.")
+    here = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
+    if not os.access(here, os.W_OK):
+        where = "write in it" if here == path else f"create it in {here}"
+        raise OutputError(f"{path}: cannot {where} (permission denied); choose a writable folder.")
 
 
 def check_output_folder(dest: str | os.PathLike[str]) -> None:
@@ -321,14 +335,8 @@ class OutputFolder:
     def __enter__(self) -> OutputFolder:
         from habitatmap.io.lock import FolderLock
 
-        if self.path.exists() and not self.path.is_dir():
-            raise OutputError(f"{self.path}: is a file, but an output folder is to be written there; "
-                              "choose a folder name.")
+        check_output_dir(self.path)
         if not self.path.exists():
-            parent = next((p for p in self.path.parents if p.exists()), Path("."))
-            if not os.access(parent, os.W_OK):
-                raise OutputError(f"{self.path}: cannot create it in {parent} (permission denied); "
-                                  "choose a writable folder.")
             self._created = [p for p in (self.path, *self.path.parents) if not p.exists()]
             self.path.mkdir(parents=True, exist_ok=True)
         self._lock = FolderLock(self.path, wait=self.wait)

@@ -100,3 +100,12 @@ def test_fire_date_options_are_one_sentence(cli, tmp_path):
     ]:
         r = cli("change", "burn", *args, "--out", tmp_path / "o")
         assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_fire_date_checks_the_output_folder_before_any_search(cli, tmp_path):
+    taken = tmp_path / "burn"
+    taken.write_text("a file where the folder would go")
+    r = cli("change", "burn", "--fire-date", "2022-04-20", "--stac", tmp_path / "nothing.json",
+            "--bbox", SMALL, "--out", taken)
+    assert r.exit_code == 2 and "is a file, but an output folder" in r.stderr
+    assert "nothing.json" not in r.stderr

@@ -16,6 +16,7 @@ from habitatmap.errors import OutputError
 from habitatmap.io.atomic import (
     OutputFolder,
     atomic_path,
+    check_output_dir,
     check_output_folder,
     clean_own_leftovers,
     is_own_leftover,
@@ -242,3 +243,16 @@ def test_sigterm_mid_write_leaves_no_staging_file(tmp_path):
     assert proc.returncode != 0 and "Terminated" in err
     time.sleep(0.1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_check_output_dir(tmp_path, monkeypatch):
+    check_output_dir(tmp_path / "new" / "deeper")  # may be created
+    check_output_dir(tmp_path)  # exists
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OutputError, match="is a file, but an output folder"):
+        check_output_dir(tmp_path / "f")
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # as an unprivileged user would see it
+    with pytest.raises(OutputError, match=r"cannot create it in .* \(permission denied\)"):
+        check_output_dir(tmp_path / "new")
+    with pytest.raises(OutputError, match="cannot write in it"):
+        check_output_dir(tmp_path)
