@@ -102,10 +102,14 @@ def test_fire_date_options_are_one_sentence(cli, tmp_path):
         assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
-def test_fire_date_checks_the_output_folder_before_any_search(cli, tmp_path):
-    taken = tmp_path / "burn"
-    taken.write_text("a file where the folder would go")
-    r = cli("change", "burn", "--fire-date", "2022-04-20", "--stac", tmp_path / "nothing.json",
-            "--bbox", SMALL, "--out", taken)
-    assert r.exit_code == 2 and "is a file, but an output folder" in r.stderr
-    assert "nothing.json" not in r.stderr
+def test_fire_date_checks_the_output_folder_before_any_search(tmp_path):
+    """A scenes folder that cannot be made fails at once, not after the search and the pull (the
+    CLI refuses an --out that is a file itself)."""
+    from habitatmap.area import area_from_bbox
+    from habitatmap.errors import OutputError
+
+    taken = tmp_path / "burn_scenes"
+    taken.write_text("a file where the scenes folder would go")
+    with pytest.raises(OutputError, match="is a file, but an output folder"):
+        run_fire_burn(dt.date(2022, 4, 20), str(tmp_path / "nothing.json"), area_from_bbox(SMALL),
+                      tmp_path / "burn")
