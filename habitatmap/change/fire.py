@@ -6,7 +6,7 @@ A pair for dNBR should show the same season without snow, before and after the f
 and snow-free in the parks here; the pull's QA mask drops any snow or ice left) with, before the
 fire, the **latest season** (calendar year) that has such scenes before the fire date, and after it:
 
-- ``extended`` (the default; what Key & Benson's thresholds are calibrated on): the first growing
+- ``extended`` (the default; first-order effects and delayed mortality together): the first growing
   season after the fire, which is the fire's own year when the fire came before the snow-free months
   began (a spring fire), else the next year;
 - ``initial``: the first scenes after the fire, in the season they fall in.
