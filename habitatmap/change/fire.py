@@ -25,7 +25,8 @@ from typing import Any
 
 from habitatmap.errors import ConfigError, InputDataError
 
-__all__ = ["ASSESSMENTS", "FireScenes", "fire_seasons", "run_fire_burn", "select_fire_scenes"]
+__all__ = ["ASSESSMENTS", "FireScenes", "burn_from_scenes", "fire_seasons", "run_fire_burn",
+           "select_fire_scenes"]
 
 ASSESSMENTS = ("extended", "initial")
 #: How far from the fire the search looks (two years either side).
@@ -89,6 +90,31 @@ def select_fire_scenes(
                       post_season, assessment)
 
 
+def burn_from_scenes(
+    scenes: str | os.PathLike[str],
+    chosen: FireScenes,
+    months: frozenset[int],
+    composites: tuple[str | os.PathLike[str], str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    stac: str | None = None,
+    **burn: Any,
+) -> Any:
+    """Composite the chosen scenes of a pull folder, each side within its own dates and ``months``
+    (median of clear observations), into ``composites`` (pre, post), and measure the burn into
+    ``out`` with :func:`habitatmap.change.burn.run_burn` (``burn``: its options); the fire date,
+    months, assessment, both sides' scene ids and ``stac`` go into its provenance as ``fire``."""
+    from habitatmap.change.burn import run_burn
+    from habitatmap.composite.build import CompositeSettings, composite_scenes
+
+    for (first, last), path in zip(chosen.ranges(), composites, strict=True):
+        composite_scenes(scenes, path, CompositeSettings(months=months, start=first, end=last))
+    context = {"fire_date": str(chosen.fire_date), "assessment": chosen.assessment, "months": sorted(months),
+               "pre_scenes": [i.id for i in chosen.pre], "post_scenes": [i.id for i in chosen.post],
+               **({"stac": stac} if stac else {})}
+    return run_burn(*composites, out, context=context, **burn)
+
+
 def run_fire_burn(
     fire_date: dt.date,
     stac: str,
@@ -132,17 +158,14 @@ def run_fire_burn(
     tuple
         The :class:`~habitatmap.change.burn.BurnResult` and the :class:`FireScenes` used.
     """
-    from habitatmap.change.burn import run_burn
-    from habitatmap.composite.build import CompositeSettings, composite_scenes
+    from habitatmap.io.atomic import check_output_dir
     from habitatmap.scenes.defaults import DEFAULT_COLLECTION
     from habitatmap.scenes.items import unique_items
     from habitatmap.scenes.pull import PullSettings, pull_scenes
     from habitatmap.scenes.search import SceneQuery, search_scenes
 
     if not months:
-        raise ConfigError("--months is empty; give the snow-free months, e.g. 6-9.")
-    from habitatmap.io.atomic import check_output_dir
-
+        raise ConfigError("--months is empty; give the snow-free months, e.g. 6-8.")
     fire_seasons(fire_date, months, assessment)  # checks the assessment before any request
     out = Path(out)
     work = Path(scenes_dir) if scenes_dir is not None else out.with_name(f"{out.name}_scenes")
@@ -160,19 +183,8 @@ def run_fire_burn(
                             **({"retry": retry} if retry is not None else {}))
     pulled = pull_scenes([*chosen.pre, *chosen.post], area, work / "scenes", settings, source=stac,
                          progress=progress, prune=True)
-    if pulled.failed:
-        first = pulled.failed[0]
-        raise InputDataError(f"{first.id}: {first.error} ({len(pulled.failed)} of {len(pulled.outcomes)} "
-                             "scenes failed; run again to retry them)")
-    (pre_first, pre_last), (post_first, post_last) = chosen.ranges()
-    composites = []
-    for side, first, last in (("pre", pre_first, pre_last), ("post", post_first, post_last)):
-        comp = composite_scenes(work / "scenes", work / f"composite_{side}.tif",
-                                CompositeSettings(months=months, start=first, end=last))
-        composites.append(comp.path)
-    context = {"fire_date": str(fire_date), "assessment": assessment, "months": sorted(months),
-               "pre_scenes": [i.id for i in chosen.pre], "post_scenes": [i.id for i in chosen.post],
-               "stac": stac}
-    result = run_burn(composites[0], composites[1], out, allow_ballpark=allow_ballpark, context=context,
-                      **burn)
+    pulled.raise_for_failures()
+    result = burn_from_scenes(work / "scenes", chosen, months,
+                              (work / "composite_pre.tif", work / "composite_post.tif"), out, stac=stac,
+                              allow_ballpark=allow_ballpark, **burn)
     return result, chosen

@@ -8,7 +8,7 @@ import typer
 
 from habitatmap.cli._app import app, console, echo_path
 from habitatmap.cli._progress import block_progress
-from habitatmap.cli.options import Scheduler, Threads, parse_date
+from habitatmap.cli.options import Scheduler, Threads, parse_date_range
 from habitatmap.composite.indices import INDICES
 
 __all__ = ["composite"]
@@ -39,11 +39,7 @@ def composite(
     from habitatmap.scenes.pull import load_manifest
 
     manifest = load_manifest(folder)
-    first, last = parse_date(start, "--start"), parse_date(end, "--end")
-    if first and last and first > last:
-        from habitatmap.errors import ConfigError
-
-        raise ConfigError(f"--start {first} is after --end {last}; swap them.")
+    first, last = parse_date_range(start, end)
     settings = CompositeSettings(method=method, months=parse_months(months), start=first, end=last,
                                  indices=parse_indices(indices, manifest["settings"]["bands"]),
                                  scheduler=scheduler, threads=threads)

@@ -28,6 +28,7 @@ __all__ = [
     "Workers",
     "number",
     "parse_date",
+    "parse_date_range",
 ]
 
 BALLPARK_HELP = ("Accept a zero-shift datum step from an older datum (Pulkovo 1942, Beijing 1954, "
@@ -89,3 +90,11 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"{option} {quote(value)}: not a date; use YYYY-MM-DD, e.g. 2021-06-01.") from None
+
+
+def parse_date_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """``--start`` and ``--end`` as dates, either open; a start after the end is one sentence."""
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first and last and first > last:
+        raise ConfigError(f"--start {first} is after --end {last}; swap them.")
+    return first, last

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from habitatmap.cli._app import app, console, echo_path, err_console
 from habitatmap.cli._progress import scene_progress
-from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries, number, parse_date
+from habitatmap.cli.options import AllowBallpark, AoiOption, BboxOption, Retries, number, parse_date_range
 from habitatmap.errors import ConfigError, InputDataError
 from habitatmap.scenes.defaults import DEFAULT_BANDS, DEFAULT_COLLECTION, DEFAULT_STAC
 
@@ -81,9 +81,7 @@ def search(
     from habitatmap.scenes.search import SceneQuery, search_scenes, write_items
 
     area = area_option(aoi, bbox)
-    s, e = parse_date(start, "--start"), parse_date(end, "--end")
-    if s and e and s > e:
-        raise ConfigError(f"--start {s} is after --end {e}; swap them.")
+    s, e = parse_date_range(start, end)
     query = SceneQuery(area=area, start=s, end=e, max_cloud=max_cloud, platforms=tuple(platform),
                        collection=collection or None, limit=limit)
     items = search_scenes(stac, query, retry=RetryPolicy(retries=retries))

@@ -141,6 +141,16 @@ class PullResult:
         """Scenes that could not be pulled."""
         return [o for o in self.outcomes if o.status == "failed"]
 
+    def raise_for_failures(self) -> None:
+        """Raise :class:`~habitatmap.errors.CatalogError` naming the first failed scene, if any (for
+        callers that need every scene; the others are done and a second run retries the rest)."""
+        if self.failed:
+            from habitatmap.errors import CatalogError
+
+            first = self.failed[0]
+            raise CatalogError(f"{first.id}: {first.error} ({len(self.failed)} of {len(self.outcomes)} "
+                               "scenes failed; run again to retry them)")
+
 
 def safe_name(item_id: str) -> str:
     """A file name for an item id: no path separators, no leading dots, distinct ids stay distinct."""

@@ -264,14 +264,18 @@ def _add_corridors(fmap: Any, result: WebMapResult, current: Path | None, paths:
             result.layers.append(label("paths", lang))
 
 
-def _palette_html(title: str, items: list[tuple[tuple[int, int, int, int], str]]) -> str:
-    rows = "".join(
+def _swatches(items: list[tuple[tuple[int, int, int, int], str]]) -> str:
+    """Legend rows: a colour square and its name (escaped)."""
+    return "".join(
         f'<div class="hm-legend-item"><span style="display:inline-block;width:14px;height:14px;'
         f'background:rgb({r},{g},{b});margin-right:6px;border:1px solid #555"></span>'
         f"{html.escape(name)}</div>"
         for (r, g, b, _a), name in items)
+
+
+def _palette_html(title: str, items: list[tuple[tuple[int, int, int, int], str]]) -> str:
     return (f'<div class="hm-palette" style="background:white;padding:8px 10px;border:1px solid #888;'
-            f'font:12px sans-serif;margin-bottom:6px"><b>{html.escape(title)}</b>{rows}</div>')
+            f'font:12px sans-serif;margin-bottom:6px"><b>{html.escape(title)}</b>{_swatches(items)}</div>')
 
 
 def _raster_in(folder: Path, name: str, command: str) -> Path:
@@ -377,17 +381,11 @@ def _corridor_files(corridors: str | os.PathLike[str]) -> tuple[Path | None, Pat
 
 
 def _legend_html(legend: Legend, codes: list[int], lang: str, title: str) -> str:
-    rows = []
-    for c in codes:
-        cls = legend.by_code(c)
-        r, g, b, _a = cls.rgba
-        rows.append(f'<div class="hm-legend-item"><span style="display:inline-block;width:14px;'
-                    f'height:14px;background:rgb({r},{g},{b});margin-right:6px;border:1px solid #555"></span>'
-                    f"{html.escape(cls.name(lang))}</div>")
+    rows = _swatches([(legend.by_code(c).rgba, legend.by_code(c).name(lang)) for c in codes])
     return (f'<div id="hm-legend" style="position:fixed;bottom:70px;left:10px;z-index:1000;'
             f'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif;'
             f'max-height:50%;overflow:auto">'
-            f"<b>{html.escape(title)}</b>{''.join(rows)}</div>")
+            f"<b>{html.escape(title)}</b>{rows}</div>")
 
 
 def _scale_html(element_id: str, title: str, cmap: str, ticks: list[str], bottom_px: int) -> str:

@@ -18,12 +18,21 @@ and the burn severity of each fire.
 
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from habitatmap.workflow.steps import Step, StepContext, StepOutcome, _files, _folder_record, _product
+from habitatmap.workflow.steps import (
+    Step,
+    StepContext,
+    StepOutcome,
+    _classify_settings,
+    _composite,
+    _files,
+    _folder_record,
+    _mapped_pixels,
+    _product,
+    _record,
+)
 
 if TYPE_CHECKING:
     from habitatmap.workflow.site import FireSpec, Site
@@ -35,76 +44,28 @@ def _zones(ctx: StepContext) -> str | None:
     return f"{ctx.out / 'basemap.gpkg'}:zones" if ctx.site.basemap is not None else None
 
 
-def _year_composite(name: str, year: int) -> Callable[[StepContext], StepOutcome]:
-    def action(ctx: StepContext) -> StepOutcome:
-        from habitatmap.composite.build import CompositeSettings, composite_scenes
-        from habitatmap.composite.indices import parse_indices
-        from habitatmap.composite.spec import parse_months
-        from habitatmap.scenes.defaults import DEFAULT_BANDS
-
-        spec = ctx.site.composites[name]
-        settings = CompositeSettings(
-            method=spec.method,
-            months=parse_months(spec.months),
-            start=dt.date(year, 1, 1),
-            end=dt.date(year, 12, 31),
-            indices=parse_indices(spec.indices, DEFAULT_BANDS),
-        )
-        scenes = ctx.out / ("scenes_snow" if spec.keep_snow else "scenes")
-        path = ctx.out / f"composite_{name}_{year}.tif"
-        comp = composite_scenes(scenes, path, settings, progress=ctx.progress)
-        return StepOutcome(
-            [path.name],
-            facts={
-                "year": year,
-                "scenes": comp.scenes,
-                "no_clear_observation_fraction": round(comp.empty_fraction, 6),
-            },
-            provenance=[comp.provenance.to_dict()] if comp.provenance else [],
-            products=[
-                _product(
-                    path.name,
-                    f"{name} composite of {year} (months {spec.months})",
-                    "raster",
-                    scenes=comp.scenes,
-                )
-            ],
-        )
-
-    return action
-
-
 def _year_map(year: int) -> Callable[[StepContext], StepOutcome]:
     def action(ctx: StepContext) -> StepOutcome:
-        from habitatmap.habitat.classify import ClassifySettings, classify_composites
-        from habitatmap.scale import DEFAULT_MMU_HA
+        from habitatmap.habitat.classify import classify_composites
 
         spec = ctx.site.classification
         assert spec is not None
-        settings = ClassifySettings(
-            mmu_ha=spec.mmu_ha if spec.mmu_ha is not None else DEFAULT_MMU_HA, majority=spec.majority
-        )
         out = ctx.out / f"habitat_{year}.tif"
         cls = classify_composites(
             [ctx.out / f"composite_{c}_{year}.tif" for c in spec.composites],
             out,
             ctx.legend,
             model=str(ctx.out / "habitat_model.skops"),
-            settings=settings,
+            settings=_classify_settings(spec),
             gap_fill=spec.gap_fill,
             allow_ballpark=ctx.site.allow_ballpark,
             progress=ctx.progress,
         )
         outputs = [out.name] + ([cls.map.method_path.name] if cls.map.method_path is not None else [])
-        mapped = {
-            ctx.legend.by_code(int(k)).key: int(v)
-            for k, v in cls.map.mapped_pixels.items()
-            if int(k) != ctx.legend.nodata
-        }
         return StepOutcome(
             outputs,
-            facts={"year": year, "mapped_pixels": mapped},
-            provenance=[cls.map.provenance.to_dict()] if cls.map.provenance else [],
+            facts={"year": year, "mapped_pixels": _mapped_pixels(ctx.legend, cls.map.mapped_pixels)},
+            provenance=_record(cls.map.provenance),
             products=[_product(out.name, f"Habitat map of {year} (the site's model)", "classes")],
         )
 
@@ -144,10 +105,8 @@ def _change(ctx: StepContext) -> StepOutcome:
             outputs.append(path.name)
             facts["to_label"] = path.name
         else:
-            # The reference change is the change between the two reference rasters.
-            with tempfile.TemporaryDirectory(dir=ctx.out, prefix=".truth-change-") as tmp:
-                truth = run_habitat_change(*(site.resolve(p) for p in d.label_from), f"{tmp}/c", ctx.legend)
-                labelled = label_from_raster(design, truth.out / "change.tif", ctx.legend)
+            before, after = (site.resolve(p) for p in d.label_from)
+            labelled = label_from_raster(design, before, ctx.legend, after=after)
             sample = write_design(
                 labelled, ctx.out / "change_reference_sample.gpkg", map_path=str(change_map)
             )
@@ -179,9 +138,7 @@ def _top_changes(matrix: Any, k: int = 5) -> list[dict[str, Any]]:
 
 def _burn(fire: FireSpec) -> Callable[[StepContext], StepOutcome]:
     def action(ctx: StepContext) -> StepOutcome:
-        from habitatmap.change.burn import run_burn
-        from habitatmap.change.fire import select_fire_scenes
-        from habitatmap.composite.build import CompositeSettings, composite_scenes
+        from habitatmap.change.fire import burn_from_scenes, select_fire_scenes
         from habitatmap.composite.spec import parse_months
         from habitatmap.scenes.items import load_items
 
@@ -190,23 +147,13 @@ def _burn(fire: FireSpec) -> Callable[[StepContext], StepOutcome]:
         chosen = select_fire_scenes(
             load_items(ctx.out / "items.json"), fire.date, months, assessment=fire.assessment
         )
-        names = []
-        for side, (first, last) in zip(("pre", "post"), chosen.ranges(), strict=True):
-            path = ctx.out / f"burn_{fire.date}_{side}.tif"
-            composite_scenes(
-                ctx.out / "scenes", path, CompositeSettings(months=months, start=first, end=last)
-            )
-            names.append(path)
+        names = (ctx.out / f"burn_{fire.date}_pre.tif", ctx.out / f"burn_{fire.date}_post.tif")
         folder = ctx.out / f"burn_{fire.date}"
-        context = {
-            "fire_date": str(fire.date),
-            "assessment": fire.assessment,
-            "months": sorted(months),
-            "pre_scenes": [i.id for i in chosen.pre],
-            "post_scenes": [i.id for i in chosen.post],
-        }
-        res = run_burn(
-            *names,
+        res = burn_from_scenes(
+            ctx.out / "scenes",
+            chosen,
+            months,
+            names,
             folder,
             thresholds=str(site.resolve(fire.thresholds)) if fire.thresholds else None,
             reference=site.resolve_layer(fire.reference) if fire.reference else None,
@@ -214,7 +161,6 @@ def _burn(fire: FireSpec) -> Callable[[StepContext], StepOutcome]:
             mmu_ha=fire.mmu_ha,
             lang=site.webmap_lang,
             allow_ballpark=site.allow_ballpark,
-            context=context,
         )
         whole = res.areas[res.areas["zone"] == "(all)"]
         classes = {r["class"]: r["area_ha"] for r in whole.to_dict("records")}
@@ -224,8 +170,8 @@ def _burn(fire: FireSpec) -> Callable[[StepContext], StepOutcome]:
                 "date": str(fire.date),
                 "burned_ha": round(res.burned_ha, 2),
                 "classes_ha": classes,
-                "pre_scenes": context["pre_scenes"],
-                "post_scenes": context["post_scenes"],
+                "pre_scenes": [i.id for i in chosen.pre],
+                "post_scenes": [i.id for i in chosen.post],
             },
             provenance=_folder_record(folder),
             products=[
@@ -269,7 +215,7 @@ def change_steps(site: Site, legend_id: dict[str, Any], *, basemap: bool) -> lis
                         ("pull:snow" if comp.keep_snow else "pull",),
                         {**comp.model_dump(mode="json"), "year": year},
                         {},
-                        _year_composite(name, year),
+                        _composite(name, year),
                         dask=True,
                     )
                 )

@@ -162,12 +162,7 @@ def _pull(keep_snow: bool) -> Callable[[StepContext], StepOutcome]:
         result = pull_scenes(items, read_area(site.resolve(site.aoi)), ctx.out / folder, settings,
                              source=str(ctx.out / "items.json"), progress=ctx.scene_progress,
                              prune=True)
-        if result.failed:
-            from habitatmap.errors import CatalogError
-
-            first = result.failed[0]
-            raise CatalogError(f"{first.id}: {first.error} ({len(result.failed)} of {len(result.outcomes)} "
-                               f"scenes failed; run again to retry them)")
+        result.raise_for_failures()
         manifest = read_json(result.manifest, what="pull manifest")
         return StepOutcome([folder], facts={
             "grid": result.grid.to_dict(), "scenes": [o.id for o in result.outcomes],
@@ -175,35 +170,55 @@ def _pull(keep_snow: bool) -> Callable[[StepContext], StepOutcome]:
     return action
 
 
-def _composite(name: str) -> Callable[[StepContext], StepOutcome]:
+def _composite(name: str, year: int | None = None) -> Callable[[StepContext], StepOutcome]:
+    """The site's composite ``name``; with ``year``, of that calendar year's scenes only
+    (``composite_<name>_<year>.tif``, for the change steps)."""
     def action(ctx: StepContext) -> StepOutcome:
+        import datetime as dt
+
         from habitatmap.composite.build import CompositeSettings, composite_scenes
         from habitatmap.composite.indices import parse_indices
         from habitatmap.composite.spec import parse_months
         from habitatmap.scenes.defaults import DEFAULT_BANDS
 
         spec = ctx.site.composites[name]
+        span = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)} if year is not None else {}
         settings = CompositeSettings(method=spec.method, months=parse_months(spec.months),
-                                     indices=parse_indices(spec.indices, DEFAULT_BANDS))
+                                     indices=parse_indices(spec.indices, DEFAULT_BANDS), **span)
         scenes = ctx.out / ("scenes_snow" if spec.keep_snow else "scenes")
-        comp = composite_scenes(scenes, ctx.out / f"composite_{name}.tif", settings, progress=ctx.progress)
+        stem = f"composite_{name}" if year is None else f"composite_{name}_{year}"
+        comp = composite_scenes(scenes, ctx.out / f"{stem}.tif", settings, progress=ctx.progress)
+        of = "" if year is None else f" of {year}"
         return StepOutcome([comp.path.name], facts={
             "scenes": comp.scenes, "bands": comp.bands, "months": spec.months, "method": spec.method,
-            "no_clear_observation_fraction": round(comp.empty_fraction, 6)},
+            "no_clear_observation_fraction": round(comp.empty_fraction, 6),
+            **({"year": year} if year is not None else {})},
             provenance=_record(comp.provenance),
-            products=[_product(comp.path.name, f"{name} composite (months {spec.months}, {spec.method})",
+            products=[_product(comp.path.name, f"{name} composite{of} (months {spec.months}, {spec.method})",
                                "raster", scenes=comp.scenes)])
     return action
 
 
-def _classify(ctx: StepContext) -> StepOutcome:
-    from habitatmap.habitat.classify import ClassifySettings, classify_composites
+def _classify_settings(spec: Any) -> Any:
+    """Smoothing of the site's habitat maps (every year's map is smoothed the same way)."""
+    from habitatmap.habitat.classify import ClassifySettings
     from habitatmap.scale import DEFAULT_MMU_HA
+
+    return ClassifySettings(mmu_ha=spec.mmu_ha if spec.mmu_ha is not None else DEFAULT_MMU_HA,
+                            majority=spec.majority)
+
+
+def _mapped_pixels(legend: Legend, counts: dict[Any, int]) -> dict[str, int]:
+    """A map's pixel count per class key (nodata left out)."""
+    return {legend.by_code(int(k)).key: int(v) for k, v in counts.items() if int(k) != legend.nodata}
+
+
+def _classify(ctx: StepContext) -> StepOutcome:
+    from habitatmap.habitat.classify import classify_composites
 
     site, spec = ctx.site, ctx.site.classification
     assert spec is not None
-    settings = ClassifySettings(mmu_ha=spec.mmu_ha if spec.mmu_ha is not None else DEFAULT_MMU_HA,
-                                majority=spec.majority)
+    settings = _classify_settings(spec)
     # Without a reference sample the report comes from cross-validation of the training samples.
     cv = spec.validation is None and spec.reference_design is None
     cls = classify_composites(
@@ -223,8 +238,7 @@ def _classify(ctx: StepContext) -> StepOutcome:
         "features": len(cls.model.feature_names), "model": spec.model,
         "training_samples": len(cls.training) if cls.training is not None else 0,
         "mmu_pixels": cls.map.mmu_pixels,
-        "mapped_pixels": {ctx.legend.by_code(int(k)).key: int(v) for k, v in cls.map.mapped_pixels.items()
-                          if int(k) != ctx.legend.nodata}}
+        "mapped_pixels": _mapped_pixels(ctx.legend, cls.map.mapped_pixels)}
     if cls.assessment is not None:
         facts["accuracy"] = _accuracy_facts(cls.assessment)
     products = [_product("habitat.tif", "Habitat map (shared legend)", "classes", scenes=scenes)]

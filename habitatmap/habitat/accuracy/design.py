@@ -286,18 +286,8 @@ def write_design(design: SampleDesign, out: str | os.PathLike[str], *, map_path:
     return write_layers(out, {"sample": design.points, "design": table}, provenance=record.finish())
 
 
-def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], legend) -> SampleDesign:
-    """Fill the ``habitat`` field of a design from a reference raster of legend codes (a finer
-    reference map, or a sample's synthetic truth), as interpreters would; points on the raster's
-    nodata are left out (and counted in the notes). A change map's design (``reference`` field) is
-    labelled from a reference change raster (codes ``from x 100 + to``, as ``change habitat``
-    writes from two reference maps).
-
-    Raises
-    ------
-    InputDataError
-        If the raster is unreadable, does not cover the points, or holds codes outside the legend.
-    """
+def _values_at_points(design: SampleDesign, raster: str | os.PathLike[str]) -> np.ndarray:
+    """A class raster's value at each design point (NaN off the raster or on its nodata)."""
     import shapely
 
     from habitatmap.geodesy import transform_geometries
@@ -313,9 +303,39 @@ def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], lege
                              "the mapped area.")
     values = np.full(len(rr), np.nan)
     values[on] = values_at(rr[on], cc[on])  # NaN on the raster's nodata
+    return values
+
+
+def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], legend, *,
+                      after: str | os.PathLike[str] | None = None) -> SampleDesign:
+    """Fill the ``habitat`` field of a design from a reference raster of legend codes (a finer
+    reference map, or a sample's synthetic truth), as interpreters would; points on the raster's
+    nodata are left out (and counted in the notes). A change map's design (``reference`` field) is
+    labelled from a reference change raster (codes ``from x 100 + to``, as ``change habitat``
+    writes), or from the reference maps of both years: ``raster`` before, ``after`` after.
+
+    Raises
+    ------
+    InputDataError
+        If the raster is unreadable, does not cover the points, or holds codes outside the legend.
+    ConfigError
+        ``after`` given for a design that is not of a change map.
+    """
+    change = design.label_field == "reference"
+    if after is not None and not change:
+        raise ConfigError(f"{after}: a second reference raster labels only a change map's sample; "
+                          "give one raster for a habitat map.")
+    values = _values_at_points(design, raster)
+    if after is not None:
+        later = _values_at_points(design, after)
+        for v, r in ((values, raster), (later, after)):
+            unknown = sorted(set(v[np.isfinite(v)].astype(np.int64).tolist()) - set(legend.codes))
+            if unknown:
+                raise InputDataError(f"{r}: holds codes {unknown} that are not in the legend; pass a raster "
+                                     "of the legend's codes.")
+        values = values * 100 + later  # NaN where either year has no reference
     keep = np.isfinite(values)
     values = np.where(keep, values, -1).astype(np.int64)
-    change = design.label_field == "reference"
     key_of, unknown = _keys(set(values[keep].tolist()), legend, change)
     if unknown:
         what = "change codes" if change else "codes"
@@ -323,7 +343,8 @@ def label_from_raster(design: SampleDesign, raster: str | os.PathLike[str], lege
                              "the legend's codes" + (" as from x 100 + to." if change else "."))
     points = design.points[keep].copy()
     points[design.label_field] = [key_of[int(v)] for v in values[keep]]
-    notes = [*design.notes, f"labelled from {Path(raster).name}"]
+    names = Path(raster).name + (f" and {Path(after).name}" if after is not None else "")
+    notes = [*design.notes, f"labelled from {names}"]
     if (~keep).any():
         notes.append(f"{int((~keep).sum())} point(s) on the reference raster's nodata were left out")
     return SampleDesign(points=points, table=design.table, n=len(points), target_se=design.target_se,

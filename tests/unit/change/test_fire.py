@@ -16,6 +16,7 @@ from habitatmap.change.fire import (
     ASSESSMENTS,
     SEARCH_DAYS,
     FireScenes,
+    burn_from_scenes,
     fire_seasons,
     run_fire_burn,
     select_fire_scenes,
@@ -83,10 +84,21 @@ def test_fire_date_over_a_stac_api(cli, sample_dir, tmp_path):
         assert ds.tags()["SCENES"] == "LC09_L2SP_115030_20220617_02_T1"
     record = json.loads((tmp_path / "burn" / "provenance.json").read_text())
     fire = record["parameters"]["fire"]
-    assert fire["fire_date"] == "2022-04-20" and fire["months"] == [6, 7, 8]
+    assert fire["fire_date"] == "2022-04-20" and fire["months"] == [6, 7, 8] and fire["stac"].endswith("/api")
     assert fire["post_scenes"] == ["LC09_L2SP_115030_20220617_02_T1"]
-    assert (tmp_path / "burn" / "severity.tif").is_file()
-    assert callable(run_fire_burn)
+    # The same scenes composited and measured again from the pull folder give the same severity.
+    from habitatmap.scenes.items import read_static_items
+
+    chosen = select_fire_scenes(read_static_items(stac / "catalog.json"), dt.date(2022, 4, 20), SUMMER)
+    again = burn_from_scenes(tmp_path / "burn_scenes" / "scenes", chosen, SUMMER,
+                             (tmp_path / "pre.tif", tmp_path / "post.tif"), tmp_path / "again")
+    with (rasterio.open(tmp_path / "burn" / "severity.tif") as a,
+          rasterio.open(tmp_path / "again" / "severity.tif") as b):
+        assert (a.read(1) == b.read(1)).all() and a.read(1).any()
+    printed = r.stdout.split("Burned (low severity and above): ")[1].split(" ha")[0]
+    assert again.burned_ha == pytest.approx(float(printed), abs=0.05)
+    again_fire = json.loads((tmp_path / "again" / "provenance.json").read_text())["parameters"]["fire"]
+    assert "stac" not in again_fire and again_fire["pre_scenes"] == fire["pre_scenes"]
 
 
 def test_fire_date_options_are_one_sentence(cli, tmp_path):

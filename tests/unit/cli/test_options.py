@@ -62,10 +62,13 @@ def test_parse_date():
 
     import pytest
 
-    from habitatmap.cli.options import parse_date
+    from habitatmap.cli.options import parse_date, parse_date_range
     from habitatmap.errors import ConfigError
 
     assert parse_date("2022-04-20", "--fire-date") == dt.date(2022, 4, 20)
     assert parse_date(None, "--start") is None
     with pytest.raises(ConfigError, match=r"--start '20\.4\.2022': not a date; use YYYY-MM-DD"):
         parse_date("20.4.2022", "--start")
+    assert parse_date_range("2021-01-01", None) == (dt.date(2021, 1, 1), None)
+    with pytest.raises(ConfigError, match="--start 2022-01-01 is after --end 2021-12-31; swap them"):
+        parse_date_range("2022-01-01", "2021-12-31")

@@ -186,3 +186,19 @@ def test_load_manifest_refuses_entries_of_the_wrong_shape(tmp_path):
         (tmp_path / MANIFEST).write_text(json.dumps({**good, "scenes": scenes}))
         with pytest.raises(InputDataError, match=message):
             load_manifest(tmp_path)
+
+
+def test_raise_for_failures_names_the_first_failed_scene(tmp_path):
+    from affine import Affine
+
+    from habitatmap.errors import CatalogError
+    from habitatmap.grid import Grid
+
+    grid = Grid("EPSG:32652", Affine(30, 0, 0, 0, -30, 0), 2, 2)
+    done = SceneOutcome("A", "done")
+    ok = PullResult(grid, tmp_path / MANIFEST, [done], [])
+    ok.raise_for_failures()  # nothing failed
+    bad = PullResult(grid, tmp_path / MANIFEST, [done, SceneOutcome("B", "failed", error="HTTP 500"),
+                                                 SceneOutcome("C", "failed", error="timeout")], [])
+    with pytest.raises(CatalogError, match=r"^B: HTTP 500 \(2 of 3 scenes failed; run again to retry"):
+        bad.raise_for_failures()

@@ -170,6 +170,13 @@ def test_a_change_map_is_designed_on_its_pairs_labelled_and_estimated(tmp_path):
     with pytest.raises(ConfigError, match="from>to"):
         design_sample(tmp_path / "map" / "change.tif", legend, n=60, users_accuracy={"burned_bare": 0.9})
     labelled = label_from_raster(design, tmp_path / "truth" / "change.tif", legend)
+    # The two years' reference maps label the same points the same way as their change raster.
+    pair = label_from_raster(design, tmp_path / "h1.tif", legend, after=tmp_path / "t2.tif")
+    assert list(pair.points["reference"]) == list(labelled.points["reference"])
+    assert "labelled from h1.tif and t2.tif" in pair.notes
+    with pytest.raises(ConfigError, match="labels only a change map's sample"):
+        habitat_design = design_sample(tmp_path / "h1.tif", legend, n=5, min_per_class=0)
+        label_from_raster(habitat_design, tmp_path / "h1.tif", legend, after=tmp_path / "t2.tif")
     assert set(labelled.points["reference"]) <= {"korean_pine_broadleaf_forest>korean_pine_broadleaf_forest",
                                                  "korean_pine_broadleaf_forest>burned_bare"}
     sample = write_design(labelled, tmp_path / "sample.gpkg", map_path="change.tif")
